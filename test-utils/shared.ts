@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { describe } from 'vitest';
+
+/** `../shared` beside the checkout (read at run time, never copied into the repo). */
+export const SHARED_DIR = fileURLToPath(new URL('../../shared/', import.meta.url));
+
+/** Absolute path of a file under ../shared. */
+export function sharedPath(...parts: string[]): string {
+  return join(SHARED_DIR, ...parts);
+}
+
+/**
+ * `describe` that needs files under ../shared. When they are missing the suite is skipped with a
+ * message, except under CI=true, where missing shared data is a failure.
+ */
+export function describeShared(name: string, files: string[], fn: () => void): void {
+  const missing = files.filter((f) => !existsSync(sharedPath(f)));
+  if (missing.length === 0) {
+    describe(name, fn);
+    return;
+  }
+  const msg = `${name}: missing shared data (${missing.join(', ')}) under ${SHARED_DIR}`;
+  if (process.env.CI === 'true') throw new Error(`${msg}; CI requires ../shared`);
+  console.warn(`SKIP ${msg}`);
+  describe.skip(name, fn);
+}
