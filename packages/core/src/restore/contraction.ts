@@ -1,0 +1,170 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Denoiser } from '../denoiser.js';
+import { DifbfsrError, throwIfAborted } from '../errors.js';
+import { posteriorLogVariance, posteriorMean, predictX0FromEps, qSample, reverseStep } from '../diffusion/posterior.js';
+import type { LowPass } from '../filters/low-pass.js';
+import { resizeBicubic } from '../image/resize.js';
+import { toPixels } from '../image/image-io.js';
+import { ConditionalFusionModule } from '../modules/cfm.js';
+import { SuperResolutionModule } from '../modules/srm.js';
+import type { DiffusionTables } from '../schedule/diffusion-schedule.js';
+import { SeededRandom } from '../util/seeded-random.js';
+import { yieldToEventLoop } from '../util/yield.js';
+import { fidelityLoss, lrConsistencyRmse } from './fidelity-loss.js';
+import type { RestoreProgress } from './options.js';
+
+/** Fully resolved settings of one conditional diffusion contraction. */
+export interface ContractionSettings {
+  prior: Denoiser;
+  tables: DiffusionTables;
+  /** Index of the first reverse step; the chain runs k = startIndex .. 0 (startIndex + 1 calls). */
+  startIndex: number;
+  scale: number;
+  srm: boolean;
+  cfm: boolean;
+  srmStart: 'bicubic' | 'dip';
+  cfmKernelSize: number;
+  warmupIters: number;
+  adamSteps: number;
+  srmLearningRate: number;
+  cfmLearningRate: number;
+  lowPass: LowPass;
+  lrLowPass: LowPass;
+  seed: number;
+  collapseFactor: number;
+  previewEvery: number;
+  onProgress?: (p: RestoreProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Result of {@link runContraction}: the restored image `[1, H, W, 3]` in [-1, 1] and diagnostics. */
+export interface ContractionResult {
+  image: tf.Tensor4D;
+  loss: number;
+  lrRmse: number;
+  baselineLrRmse: number;
+  collapsed: boolean;
+}
+
+function rgbaPreview(x: tf.Tensor4D): { data: Uint8ClampedArray; width: number; height: number; channels: number } {
+  const [, height, width] = x.shape;
+  const px = tf.tidy(() => tf.concat([toPixels(x), tf.fill([height, width, 1], 255)], 2));
+  const data = new Uint8ClampedArray(px.dataSync());
+  px.dispose();
+  return { data, width, height, channels: 4 };
+}
+
+/**
+ * The conditional diffusion contraction of DifBFSR (docs: the algorithm page, steps 1-9), for one
+ * LR face `y` `[1, h, w, 3]` in [-1, 1]. Owns every tensor it creates; `y` is not disposed.
+ */
+export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Promise<ContractionResult> {
+  const rng = new SeededRandom(s.seed);
+  const [, h, w] = y.shape;
+  const H = h * s.scale;
+  const W = w * s.scale;
+  // Modules are created whatever the switches, so the random streams do not depend on them.
+  const srm = new SuperResolutionModule(rng, { scale: s.scale, start: s.srmStart });
+  const cfm = new ConditionalFusionModule(rng, { kernelSize: s.cfmKernelSize });
+  const optPhi = tf.train.adam(s.srmLearningRate);
+  const optEta = tf.train.adam(s.cfmLearningRate);
+  const keep: tf.Tensor[] = [];
+  const track = <T extends tf.Tensor>(t: T): T => {
+    keep.push(t);
+    return t;
+  };
+  let xt: tf.Tensor4D | undefined;
+  let x0: tf.Tensor4D | undefined;
+  let result: tf.Tensor4D | undefined;
+  try {
+    const lowY = track(s.lrLowPass.apply(y));
+    const bicubic = track(resizeBicubic(y, H, W));
+    const yHatOf = (): tf.Tensor4D => (s.srm ? srm.apply(y) : tf.clone(bicubic));
+    const fuse = (yHat: tf.Tensor4D, est: tf.Tensor4D): tf.Tensor4D =>
+      tf.tidy(() => {
+        const fused = s.cfm ? cfm.fuse(yHat, est) : tf.add(est, s.lowPass.apply(tf.sub(yHat, est) as tf.Tensor4D));
+        return tf.clipByValue(fused, -1, 1) as tf.Tensor4D;
+      });
+    const lossOf = (est: tf.Tensor4D) => (): tf.Scalar => fidelityLoss(lowY, fuse(yHatOf(), est), s.scale, s.lrLowPass);
+    const minimize = (opt: tf.Optimizer, f: () => tf.Scalar, vars: tf.Variable[]): number => {
+      const cost = opt.minimize(f, true, vars) as tf.Scalar;
+      const v = cost.dataSync()[0];
+      cost.dispose();
+      return v;
+    };
+
+    // Warm-up: fit the SRM alone, x_hat = S(y).
+    const warmup = s.srm ? s.warmupIters : 0;
+    for (let i = 0; i < warmup; i++) {
+      throwIfAborted(s.signal);
+      const loss = minimize(optPhi, () => fidelityLoss(lowY, srm.apply(y), s.scale, s.lrLowPass), srm.variables);
+      s.onProgress?.({ phase: 'warmup', step: i + 1, total: warmup, loss });
+      await yieldToEventLoop();
+    }
+
+    // Start from the noised SRM output instead of pure noise.
+    xt = tf.tidy(() => {
+      const yHat = yHatOf();
+      return qSample(s.tables, s.startIndex, yHat, rng.normal<tf.Rank.R4>([1, H, W, 3]));
+    });
+    const total = s.startIndex + 1;
+    let loss = Number.NaN;
+    for (let k = s.startIndex; k >= 0; k--) {
+      throwIfAborted(s.signal);
+      const t = s.tables.timesteps[k];
+      const out = await s.prior.predict(xt, [t]);
+      let logVar: tf.Tensor;
+      try {
+        x0?.dispose();
+        x0 = predictX0FromEps(s.tables, k, xt, out.eps, true);
+        logVar = posteriorLogVariance(s.tables, k, out.v);
+      } finally {
+        out.eps.dispose();
+        out.v?.dispose();
+      }
+      const est = x0;
+      for (let a = 0; a < s.adamSteps; a++) {
+        if (s.srm) loss = minimize(optPhi, lossOf(est), srm.variables);
+        if (s.cfm) loss = minimize(optEta, lossOf(est), cfm.variables);
+      }
+      const xHat = tf.tidy(() => fuse(yHatOf(), est));
+      if (!s.srm && !s.cfm) loss = tf.tidy(() => fidelityLoss(lowY, xHat, s.scale, s.lrLowPass).dataSync()[0]);
+      const next = tf.tidy(() => reverseStep(k, posteriorMean(s.tables, k, xHat, xt!), logVar, rng.normal<tf.Rank.R4>([1, H, W, 3])));
+      logVar.dispose();
+      xt.dispose();
+      xt = next;
+      if (k === 0) result = xHat;
+      else xHat.dispose();
+      const step = total - k;
+      s.onProgress?.({
+        phase: 'diffusion',
+        step,
+        total,
+        t,
+        loss,
+        ...(s.previewEvery > 0 && (step % s.previewEvery === 0 || k === 0) ? { x0: rgbaPreview(est) } : {}),
+      });
+      await yieldToEventLoop();
+    }
+    if (!result) throw new DifbfsrError('INVALID_OPTION', 'The chain ran no steps');
+    const baselineLrRmse = lrConsistencyRmse(lowY, bicubic, s.scale, s.lrLowPass);
+    const lrRmse = lrConsistencyRmse(lowY, result, s.scale, s.lrLowPass);
+    const collapsed = !(lrRmse <= s.collapseFactor * Math.max(baselineLrRmse, 1e-3));
+    if (collapsed) {
+      result.dispose();
+      result = tf.tidy(() => yHatOf());
+    }
+    const image = result;
+    result = undefined;
+    return { image, loss, lrRmse, baselineLrRmse, collapsed };
+  } finally {
+    result?.dispose();
+    xt?.dispose();
+    x0?.dispose();
+    for (const t of keep) t.dispose();
+    srm.dispose();
+    cfm.dispose();
+    optPhi.dispose();
+    optEta.dispose();
+  }
+}

@@ -1,0 +1,103 @@
+import type { Denoiser } from '../denoiser.js';
+import type { LowPassLike } from '../filters/low-pass.js';
+import type { Schedule } from '../schedule/diffusion-schedule.js';
+import type { RawImage } from '../image/image-io.js';
+
+/** The four ablations of the paper's table 4. */
+export type Ablation = '#1' | '#2' | '#3' | '#4';
+
+/** A progress report of {@link restore}. */
+export interface RestoreProgress {
+  /** `'warmup'`: SRM warm-up iterations; `'diffusion'`: reverse steps (one network call each). */
+  phase: 'warmup' | 'diffusion';
+  /** 1-based index within the phase. */
+  step: number;
+  /** Steps in the phase. */
+  total: number;
+  /** Original timestep of the network call (diffusion phase). */
+  t?: number;
+  /** Loss of eq. 3 after this step's updates. */
+  loss: number;
+  /** The current x0 estimate as an RGBA image, on the steps chosen by `previewEvery`. */
+  x0?: RawImage;
+}
+
+/** Options of {@link restore}. Every field is optional. */
+export interface RestoreOptions {
+  /** The diffusion prior. Default: the registered default prior (the bundled face prior of `@difbfsr/models`). */
+  prior?: Denoiser;
+  /** Upscaling factor (power of two). Default 4. */
+  scale?: number;
+  /** Number of reverse steps, i.e. network calls. Default 100. */
+  steps?: number;
+  /**
+   * Where the chain starts, as a fraction of T = 1000: higher is more generative, lower more
+   * faithful to the input. Default 0.4 (original t ~ 400).
+   */
+  strength?: number;
+  /** guided-diffusion respacing of the 1000-step chain ("250", "ddim100", "25,25"). Default derived from `steps / strength`. */
+  respacing?: string;
+  /** A custom schedule (its own betas and timesteps) instead of the linear 1000-step one. */
+  schedule?: Schedule;
+  /** SRM Adam iterations before the chain starts. Default 0. */
+  warmupIters?: number;
+  /** Adam steps per module per diffusion step. Default 1. */
+  adamSteps?: number;
+  /** Adam learning rate of the SRM (paper alpha). Default 2e-3. */
+  srmLearningRate?: number;
+  /** Adam learning rate of the CFM (paper beta). Default 5e-3. */
+  cfmLearningRate?: number;
+  /** Learn the SRM (otherwise `y_hat` is bicubic). Default true. */
+  srm?: boolean;
+  /** Learn the CFM filter (otherwise the fixed `lowPass`). Default true. */
+  cfm?: boolean;
+  /** Shorthand for the `srm`/`cfm` switches of the paper's table 4; overrides them. */
+  ablation?: Ablation;
+  /** SRM start: bicubic residual (default) or deep-image-prior. */
+  srmStart?: 'bicubic' | 'dip';
+  /** CFM kernel side (odd). Default 7. */
+  cfmKernelSize?: number;
+  /** The fixed low-pass `P_f` used when the CFM is off. Default area-down x scale + bicubic-up. */
+  lowPass?: LowPassLike;
+  /** The LR low-pass `L` of the loss. Default Gaussian, sigma 1 LR pixel. */
+  lrLowPass?: LowPassLike;
+  /** Seed of every random draw (module init, start noise, step noise). Default 0. */
+  seed?: number;
+  /** Progress callback. */
+  onProgress?: (progress: RestoreProgress) => void;
+  /** Attach the x0 estimate to every n-th progress report (0: never). Default 0. */
+  previewEvery?: number;
+  /** Cancels the restore; the promise rejects with `AbortError`. */
+  signal?: AbortSignal;
+  /**
+   * A result whose LR projection misses the input by more than this factor times the bicubic
+   * baseline's miss (RMSE, after the LR low-pass) is a collapse: the SRM output is returned instead.
+   * Default 3.
+   */
+  collapseFactor?: number;
+}
+
+/** What happened during a restore. */
+export interface RestoreInfo {
+  /** Network calls made. */
+  steps: number;
+  /** Original timestep where the chain started. */
+  startTimestep: number;
+  /** Which modules were learned. */
+  srm: boolean;
+  cfm: boolean;
+  seed: number;
+  /** Final loss of eq. 3. */
+  loss: number;
+  /** LR-consistency RMSE of the result and of the bicubic baseline (after the LR low-pass, [-1, 1] units). */
+  lrRmse: number;
+  baselineLrRmse: number;
+  /** True when the diffusion result was rejected as a collapse and the SRM output returned. */
+  collapsed: boolean;
+  /** Name of the prior that ran. */
+  prior: string;
+  /** Active tfjs backend. */
+  backend: string;
+  /** Wall time in milliseconds. */
+  timeMs: number;
+}
