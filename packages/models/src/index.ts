@@ -1,2 +1,4 @@
 // Checkpoint loaders (safetensors, PyTorch zip), state dicts, tensor-list checks, writer.
 export * from './checkpoint/index.js';
+// guided-diffusion U-Net in TensorFlow.js (NHWC), a core Denoiser.
+export * from './unet/index.js';
