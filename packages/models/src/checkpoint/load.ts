@@ -1,6 +1,6 @@
 import { DifbfsrError } from '@difbfsr/core';
 import { looksLikeSafetensors, readSafetensors } from './safetensors.js';
-import { openSource, type ByteSource, type CheckpointSource } from './source.js';
+import { env, isNode, openSource, type ByteSource, type CheckpointSource } from './source.js';
 import type { StateDict } from './types.js';
 
 /** Options of {@link loadCheckpoint}. */
@@ -17,6 +17,22 @@ export interface LoadCheckpointOptions {
   stripPrefix?: readonly string[] | false;
   /** `RequestInit` for URL sources fetched with `fetch`. */
   fetchInit?: RequestInit;
+  /**
+   * Node: directory of the weight cache. A PyTorch checkpoint is converted once to safetensors
+   * there (keyed by path + size + mtime, or by a hash of the ZIP directory for buffers) and later
+   * loads read the converted file without parsing the pickle. Defaults to `$DIFBFSR_CACHE_DIR`;
+   * `false` disables the cache. safetensors sources are read directly and never cached.
+   */
+  cacheDir?: string | false;
+  /** dtype of cached conversions: as stored (`'keep'`, default), `'float32'` or `'float16'`. */
+  cacheDType?: 'keep' | 'float32' | 'float16';
+}
+
+/** The cache directory in effect for these options (Node only), or undefined. */
+export function resolveCacheDir(options: LoadCheckpointOptions): string | undefined {
+  if (options.cacheDir === false || !isNode()) return undefined;
+  const dir = options.cacheDir ?? env('DIFBFSR_CACHE_DIR');
+  return dir ? dir : undefined;
 }
 
 /** Sniffed container format of the first bytes. */
@@ -59,6 +75,11 @@ export async function readCheckpoint(src: ByteSource, options: LoadCheckpointOpt
       return readSafetensors(src);
     case 'pytorch': {
       const { readPytorch } = await import('./pytorch.js');
+      const cacheDir = resolveCacheDir(options);
+      if (cacheDir) {
+        const { loadViaCache } = await import('./cache.node.js');
+        return loadViaCache(src, cacheDir, options, () => readPytorch(src, options));
+      }
       return readPytorch(src, options);
     }
     case 'pytorch-legacy':

@@ -144,6 +144,7 @@ export class MapStateDict implements StateDict {
     extras: Record<string, string | number | boolean | null> = {},
     /** Description of the source for error messages. */
     readonly label = '<checkpoint>',
+    readonly cache?: { readonly path: string; readonly hit: boolean },
   ) {
     this.metadata = Object.freeze({ ...metadata });
     this.extras = Object.freeze({ ...extras });

@@ -76,4 +76,9 @@ export interface StateDict {
   has(name: string): boolean;
   /** Number of tensors. */
   readonly size: number;
+  /**
+   * Set when the weight cache was used (Node, `cacheDir` / `DIFBFSR_CACHE_DIR`): the converted
+   * safetensors file the tensors are read from, and whether it already existed (`hit`).
+   */
+  readonly cache?: { readonly path: string; readonly hit: boolean };
 }
