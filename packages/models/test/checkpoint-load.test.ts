@@ -382,7 +382,7 @@ async function deflateAll(zip: Uint8Array): Promise<Uint8Array> {
   const ents = entriesOf(zip);
   for (const e of ents) {
     const cs = new CompressionStream('deflate-raw');
-    const comp = new Uint8Array(await new Response(new Blob([e.data]).stream().pipeThrough(cs)).arrayBuffer());
+    const comp = new Uint8Array(await new Response(new Blob([e.data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(cs)).arrayBuffer());
     e.size = e.data.length;
     e.data = comp;
     e.method = 8;

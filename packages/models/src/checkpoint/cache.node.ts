@@ -63,9 +63,23 @@ async function openCached(path: string, label: string, hit: boolean): Promise<St
   }
 }
 
+/** The cached conversion of `src` if present and readable (a corrupt entry is removed), else undefined. */
+export async function lookupCache(src: ByteSource, dir: string, options: LoadCheckpointOptions): Promise<StateDict | undefined> {
+  const path = join(dir, `${await cacheKey(src, options)}.safetensors`);
+  if (!(await exists(path))) return undefined;
+  try {
+    return await openCached(path, src.label, true);
+  } catch (e) {
+    if (!(e instanceof DifbfsrError) || e.code === 'IO') throw e;
+    await rm(path, { force: true }); // corrupt cache entry: rebuild it
+    return undefined;
+  }
+}
+
 /**
  * Load `src` through the cache in `dir`: read the cached conversion when present, else run
- * `parse`, write its tensors to the cache (atomically) and read them back from there.
+ * `parse`, write its tensors to the cache (atomically, one tensor in memory at a time) and read
+ * them back from there.
  */
 export async function loadViaCache(
   src: ByteSource,
@@ -73,37 +87,37 @@ export async function loadViaCache(
   options: LoadCheckpointOptions,
   parse: () => Promise<StateDict>,
 ): Promise<StateDict> {
-  const key = await cacheKey(src, options);
-  const path = join(dir, `${key}.safetensors`);
-  if (await exists(path)) {
-    try {
-      return await openCached(path, src.label, true);
-    } catch (e) {
-      if (!(e instanceof DifbfsrError) || e.code === 'IO') throw e;
-      await rm(path, { force: true }); // corrupt cache entry: rebuild it
-    }
-  }
+  const hit = await lookupCache(src, dir, options);
+  if (hit) return hit;
+  const path = join(dir, `${await cacheKey(src, options)}.safetensors`);
   const sd = await parse();
   try {
     await mkdir(dir, { recursive: true });
     const dt = options.cacheDType ?? 'keep';
-    let tensors: StateDict | Map<string, TensorEntry> = sd;
-    if (dt === 'float32') {
-      tensors = new Map(
-        sd.names().map((n) => {
-          const e = sd.get(n);
-          return [n, { name: n, dtype: 'float32', shape: e.shape, size: e.size, byteLength: e.size * 4, toFloat32: () => e.toFloat32(), bytes: () => { const f = e.toFloat32(); return new Uint8Array(f.buffer, f.byteOffset, f.byteLength); } } satisfies TensorEntry];
-        }),
-      );
-    }
     await saveSafetensorsFile(
       path,
-      tensors,
+      dt === 'float32' ? asFloat32(sd) : sd,
       { [META_FORMAT]: sd.format, [META_EXTRAS]: JSON.stringify(sd.extras), [META_SOURCE]: src.label },
       { fp16: dt === 'float16' },
     );
   } catch (e) {
+    if (e instanceof DifbfsrError && e.code !== 'IO') throw e;
     throw new DifbfsrError('IO', `Could not write the weight cache entry ${path}: ${(e as Error).message}`, { cause: e });
   }
   return openCached(path, src.label, false);
+}
+
+/** View every tensor of `sd` as float32. */
+function asFloat32(sd: StateDict): Map<string, TensorEntry> {
+  return new Map(
+    sd.names().map((n): [string, TensorEntry] => {
+      const e = sd.get(n);
+      const toFloat32 = (): Float32Array => e.toFloat32();
+      const bytes = (): Uint8Array => {
+        const f = e.toFloat32();
+        return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+      };
+      return [n, { name: n, dtype: 'float32', shape: e.shape, size: e.size, byteLength: e.size * 4, toFloat32, bytes }];
+    }),
+  );
 }

@@ -68,6 +68,13 @@ export async function loadCheckpoint(source: CheckpointSource, options: LoadChec
 /** {@link loadCheckpoint} on an opened {@link ByteSource}. */
 export async function readCheckpoint(src: ByteSource, options: LoadCheckpointOptions = {}): Promise<StateDict> {
   if (src.size === 0) throw new DifbfsrError('CHECKPOINT_FORMAT', `${src.label}: empty file, not a checkpoint`);
+  const cacheDir = resolveCacheDir(options);
+  if (cacheDir && src.file) {
+    // Files are keyed by path + size + mtime: a hit needs no byte of the file.
+    const { lookupCache } = await import('./cache.node.js');
+    const hit = await lookupCache(src, cacheDir, options);
+    if (hit) return hit;
+  }
   const head = await src.read(0, Math.min(16, src.size));
   const format = options.format && options.format !== 'auto' ? options.format : sniffFormat(head);
   switch (format) {
@@ -75,7 +82,6 @@ export async function readCheckpoint(src: ByteSource, options: LoadCheckpointOpt
       return readSafetensors(src);
     case 'pytorch': {
       const { readPytorch } = await import('./pytorch.js');
-      const cacheDir = resolveCacheDir(options);
       if (cacheDir) {
         const { loadViaCache } = await import('./cache.node.js');
         return loadViaCache(src, cacheDir, options, () => readPytorch(src, options));
