@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { DifbfsrError } from '@difbfsr/core';
+import type { CliCommand } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { processIO, type CliIO } from './io.js';
+
+export type { CliCommand } from './command.js';
+export type { CliIO } from './io.js';
+
+/** Build the `difbfsr` program (commander) with `commands` (default: all), writing through `io`. */
+export function buildCli(io: CliIO = processIO, commands: readonly CliCommand[] = COMMANDS): Command {
+  const program = new Command('difbfsr')
+    .description('DifBFSR blind face super-resolution tools')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError()
+    .showSuggestionAfterError();
+  for (const c of commands) c.register(program, io);
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  return program;
+}
+
+/**
+ * Run the CLI in-process on `argv` (arguments only, without `node` and the script) and return
+ * the exit status: 0 success, 1 failure (message on stderr), 2 usage error.
+ */
+export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  const program = buildCli(io);
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof DifbfsrError) {
+      io.stderr(`difbfsr: ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    io.stderr(`difbfsr: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}
