@@ -18,3 +18,4 @@ export { setDefaultPrior, getDefaultPrior } from './restore/default-prior.js';
 export type { RestoreOptions, RestoreInfo, RestoreProgress, Ablation } from './restore/options.js';
 export { SeededRandom } from './util/seeded-random.js';
 export { sampleAncestral, type SampleOptions } from './diffusion/sample.js';
+export { GaussianPrior, type GaussianPriorOptions } from './priors/gaussian-prior.js';
