@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DifbfsrError } from '@difbfsr/core';
 import {
+  checkConfig,
   checkTensorList,
   loadCheckpoint,
   parseSafetensors,
@@ -251,6 +254,51 @@ describe('PyTorch zip details', () => {
     await expectCode(loadCheckpoint(sharedPathOrTmp('does-not-exist.pt')), 'IO', /does-not-exist/);
   });
 
+  it('safetensors: tensor order in the header and in the data are independent', async () => {
+    const data = new Float32Array([10, 11, 12, 1, 2]); // b's bytes first, then a's
+    const h = withHeader(
+      { a: { dtype: 'F32', shape: [2], data_offsets: [12, 20] }, __metadata__: { k: 'v' }, b: { dtype: 'F32', shape: [3], data_offsets: [0, 12] } },
+      20,
+    );
+    h.set(new Uint8Array(data.buffer), h.length - 20);
+    const sd = await loadCheckpoint(h);
+    expect(sd.names()).toEqual(['a', 'b']);
+    expect([...sd.get('a').toFloat32()]).toEqual([1, 2]);
+    expect([...sd.get('b').toFloat32()]).toEqual([10, 11, 12]);
+    expect(sd.metadata).toEqual({ k: 'v' });
+  });
+
+  it('reads ZIP64 central-directory fields', async () => {
+    const tensors = { w: t([3, 5], (i) => i / 7), b: t([5], (i) => -i) };
+    const sd = await loadCheckpoint(toZip64(saveTorchZip(tensors)));
+    expect([...sd.get('w').toFloat32()]).toEqual([...tensors.w.data]);
+    expect([...sd.get('b').toFloat32()]).toEqual([...tensors.b.data]);
+  });
+
+  it('refuses to read tensors lazily from a file that changed after loading', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'difbfsr-load-test-'));
+    try {
+      const f = join(dir, 'm.safetensors');
+      writeFileSync(f, saveSafetensors({ w: t([4], (i) => i) }));
+      const sd = await loadCheckpoint(f);
+      expect([...sd.get('w').toFloat32()]).toEqual([0, 1, 2, 3]);
+      writeFileSync(f, saveSafetensors({ w: t([4], (i) => 9 - i) }));
+      utimesSync(f, 1_600_000_000, 1_600_000_000);
+      await expectCode(() => sd.get('w').toFloat32(), 'IO', /changed on disk/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checkConfig compares the stored config with the expected one', async () => {
+    const sd = await loadCheckpoint(saveSafetensors({ w: t([1], () => 1) }, { config: JSON.stringify({ num_channels: 32, channel_mult: [1, 2], learn_sigma: true }) }));
+    expect(() => checkConfig(sd, { num_channels: 32, channel_mult: '1,2', learn_sigma: true, other: 5 })).not.toThrow();
+    await expectCode(() => checkConfig(sd, { num_channels: 64 }, { what: 'ffhq256' }), 'CONFIG_MISMATCH', /ffhq256: config "num_channels": expected 64, .* 32/);
+    await expectCode(() => checkConfig(sd, { channel_mult: [1, 2, 2] }), 'CONFIG_MISMATCH', /channel_mult/);
+    const none = await loadCheckpoint(saveSafetensors({ w: t([1], () => 1) }));
+    expect(() => checkConfig(none, { num_channels: 64 })).not.toThrow();
+  });
+
   it('sniffs formats', () => {
     expect(sniffFormat(saveTorchZip({ w: t([1], () => 1) }).subarray(0, 16))).toBe('pytorch');
     expect(sniffFormat(saveSafetensors({ w: t([1], () => 1) }).subarray(0, 16))).toBe('safetensors');
@@ -377,6 +425,70 @@ function buildZip(ents: Ent[]): Uint8Array {
 }
 function replaceEntry(zip: Uint8Array, name: string, data: Uint8Array): Uint8Array {
   return buildZip(entriesOf(zip).map((e) => (e.name === name ? { ...e, data, size: data.length } : e)));
+}
+/** Rewrite a stored archive so every central entry and the end record use ZIP64 fields. */
+function toZip64(zip: Uint8Array): Uint8Array {
+  const ents = entriesOf(zip);
+  const parts: Uint8Array[] = [];
+  const cen: Uint8Array[] = [];
+  let off = 0;
+  for (const e of ents) {
+    const nb = new TextEncoder().encode(e.name);
+    const h = new Uint8Array(30 + nb.length);
+    const dv = new DataView(h.buffer);
+    dv.setUint32(0, 0x04034b50, true);
+    dv.setUint32(18, 0xffffffff, true);
+    dv.setUint32(22, 0xffffffff, true);
+    dv.setUint16(26, nb.length, true);
+    h.set(nb, 30);
+    const c = new Uint8Array(46 + nb.length + 4 + 24);
+    const cv = new DataView(c.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint32(20, 0xffffffff, true);
+    cv.setUint32(24, 0xffffffff, true);
+    cv.setUint16(28, nb.length, true);
+    cv.setUint16(30, 28, true);
+    cv.setUint32(42, 0xffffffff, true);
+    c.set(nb, 46);
+    const x = 46 + nb.length;
+    cv.setUint16(x, 1, true);
+    cv.setUint16(x + 2, 24, true);
+    cv.setBigUint64(x + 4, BigInt(e.data.length), true); // size
+    cv.setBigUint64(x + 12, BigInt(e.data.length), true); // compressed size
+    cv.setBigUint64(x + 20, BigInt(off), true); // local header offset
+    parts.push(h, e.data);
+    cen.push(c);
+    off += h.length + e.data.length;
+  }
+  const cdSize = cen.reduce((a, c) => a + c.length, 0);
+  const rec = new Uint8Array(56);
+  const rv = new DataView(rec.buffer);
+  rv.setUint32(0, 0x06064b50, true);
+  rv.setBigUint64(4, 44n, true);
+  rv.setBigUint64(24, BigInt(ents.length), true);
+  rv.setBigUint64(32, BigInt(ents.length), true);
+  rv.setBigUint64(40, BigInt(cdSize), true);
+  rv.setBigUint64(48, BigInt(off), true);
+  const loc = new Uint8Array(20);
+  const lv = new DataView(loc.buffer);
+  lv.setUint32(0, 0x07064b50, true);
+  lv.setBigUint64(8, BigInt(off + cdSize), true);
+  lv.setUint32(16, 1, true);
+  const end = new Uint8Array(22);
+  const ev = new DataView(end.buffer);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, 0xffff, true);
+  ev.setUint16(10, 0xffff, true);
+  ev.setUint32(12, 0xffffffff, true);
+  ev.setUint32(16, 0xffffffff, true);
+  const all = [...parts, ...cen, rec, loc, end];
+  const out = new Uint8Array(all.reduce((a, c) => a + c.length, 0));
+  let o = 0;
+  for (const a of all) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
 }
 async function deflateAll(zip: Uint8Array): Promise<Uint8Array> {
   const ents = entriesOf(zip);

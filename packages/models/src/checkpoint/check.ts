@@ -71,3 +71,45 @@ export function checkShape(name: string, expected: readonly number[], got: reado
     throw new DifbfsrError('SHAPE_MISMATCH', `tensor "${name}": expected shape ${fmt(expected)}, got ${fmt(got)}`);
   }
 }
+
+/** Normalise config values so that `"1,2,2"`, `[1, 2, 2]` and `"(1, 2, 2)"` compare equal. */
+function normConfigValue(v: unknown): unknown {
+  if (typeof v === 'string') {
+    const s = v.trim().replace(/^[([]|[)\]]$/g, '');
+    if (/^-?\d+(\s*,\s*-?\d+)*,?$/.test(s)) return s.split(',').filter((x) => x.trim() !== '').map(Number);
+    if (s === 'True' || s === 'true') return true;
+    if (s === 'False' || s === 'false') return false;
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' && /^-?\d+$/.test(x) ? Number(x) : x));
+  return v;
+}
+
+/**
+ * Compare the architecture config stored in a checkpoint's safetensors metadata (`config` JSON, as
+ * in the reference fixtures) with the config a model is about to be built with. Only keys present
+ * on both sides are compared. Throws `CONFIG_MISMATCH` naming the key, the expected and the stored
+ * value; does nothing when the checkpoint has no config.
+ */
+export function checkConfig(stateDict: StateDict, expected: Readonly<Record<string, unknown>>, options: { what?: string; key?: string } = {}): void {
+  const raw = stateDict.metadata[options.key ?? 'config'];
+  if (raw === undefined) return;
+  let stored: unknown;
+  try {
+    stored = JSON.parse(raw);
+  } catch {
+    throw new DifbfsrError('CHECKPOINT_FORMAT', `checkpoint metadata "${options.key ?? 'config'}" is not valid JSON`);
+  }
+  if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return;
+  const what = options.what ? `${options.what}: ` : '';
+  for (const [k, want] of Object.entries(expected)) {
+    if (!(k in stored)) continue;
+    const got = (stored as Record<string, unknown>)[k];
+    if (JSON.stringify(normConfigValue(got)) !== JSON.stringify(normConfigValue(want))) {
+      throw new DifbfsrError(
+        'CONFIG_MISMATCH',
+        `${what}config "${k}": expected ${JSON.stringify(want)}, the checkpoint was saved with ${JSON.stringify(got)}`,
+      );
+    }
+  }
+}

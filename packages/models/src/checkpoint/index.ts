@@ -10,7 +10,7 @@ export {
 } from './load.js';
 export { parseSafetensors, readSafetensors, MAX_SAFETENSORS_HEADER } from './safetensors.js';
 export { openSource, memorySource, type ByteSource, type CheckpointSource } from './source.js';
-export { checkTensorList, checkShape, type CheckTensorListOptions } from './check.js';
+export { checkTensorList, checkShape, checkConfig, type CheckTensorListOptions } from './check.js';
 export { halfToFloat, floatToHalf } from './dtype.js';
 export {
   saveSafetensors,
