@@ -118,6 +118,23 @@ describe('allow-list unpickler refuses code execution', () => {
     expect(v.map.get('self')).toBe(v);
   });
 
+  it("torch's real layout: OrderedDict root with items, then BUILD of {'_metadata': ...}", async () => {
+    const good = saveTorchZip({ w: { shape: [1], data: Float32Array.from([2.5]) } });
+    const od = 'ccollections\nOrderedDict\n';
+    const pkl = bytes(
+      0x80, 2, od, ')', 'R', 'q', 0,
+      '(', binunicode('w'), 'ctorch._utils\n_rebuild_tensor_v2\n',
+      '(', '(', binunicode('storage'), 'ctorch\nFloatStorage\n', binunicode('0'), binunicode('cpu'), 'K', 1, 't', 'Q',
+      'K', 0, 'K', 1, 0x85, 'K', 1, 0x85, 0x89, od, ')', 'R', 't', 'R',
+      'u',
+      '}', '(', binunicode('_metadata'), od, ')', 'R', '(', binunicode(''), '}', '(', binunicode('version'), 'K', 1, 'u', 'u', 'u',
+      'b', '.',
+    );
+    const sd = await loadCheckpoint(swapPickle(good, pkl));
+    expect(sd.names()).toEqual(['w']);
+    expect([...sd.get('w').toFloat32()]).toEqual([2.5]);
+  });
+
   it('a self-containing or non-dict root is a format error, not a hang', async () => {
     const good = saveTorchZip({ w: { shape: [1], data: Float32Array.from([1]) } });
     // d = {}; d['x'] = d  (no tensors anywhere)
