@@ -5,28 +5,44 @@ export const GROUPS = 32;
 /** torch `nn.GroupNorm` default epsilon. */
 export const GROUP_NORM_EPS = 1e-5;
 
-/** Per-sample, per-channel `y = x * scale + shift` coefficients, each `[B, 1, 1, C]`. */
+/** Per-sample, per-channel `y = x * scale + shift` coefficients, each `[B, 1, 1, C]` or `[1, 1, 1, C]`. */
 export interface ChannelAffine {
   scale: tf.Tensor4D;
   shift: tf.Tensor4D;
 }
 
+/** GroupNorm of `x` as `centered * scale + shift`, with the affine folded into `scale` and `shift`. */
+export interface GroupNormParts extends ChannelAffine {
+  /** `x` minus the mean of its (sample, group). */
+  centered: tf.Tensor4D;
+}
+
 /**
- * GroupNorm(32) of NHWC `x` with its affine folded into one per-channel scale and shift:
- * `GN(x) = x * scale + shift` with `scale = gamma / sqrt(var + eps)`, `shift = beta - mean * scale`.
- * Statistics are float32, per sample over (C/32 channels x all positions), biased variance.
+ * Mean of NHWC `x` per (sample, group), spread back to every channel of the group: `[B, 1, 1, C]`.
+ * Summing the trailing within-group channels first (a contiguous reduction) leaves a tensor C/32
+ * times smaller for the reduction over positions, so `x` is read once and never transposed.
  */
-export function groupNormAffine(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): ChannelAffine {
+function groupMean(x: tf.Tensor4D): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const cg = c / GROUPS;
+  const perPosition = tf.sum(tf.reshape(x, [b, h * w, GROUPS, cg]), 3);
+  const mean = tf.div(tf.sum(perPosition, 1), h * w * cg);
+  return tf.reshape(tf.tile(tf.reshape(mean, [b, GROUPS, 1]), [1, 1, cg]), [b, 1, 1, c]);
+}
+
+/**
+ * GroupNorm(32) of NHWC `x` (torch semantics: per sample over C/32 channels x all positions, biased
+ * variance, eps 1e-5, float32), split as `GN(x) = centered * scale + shift` where
+ * `scale = gamma / sqrt(var + eps)` and `shift = beta`. The variance is taken of the centered
+ * values (two passes), not as E[x^2] - mean^2, which cancels badly when |mean| >> std.
+ */
+export function groupNormParts(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): GroupNormParts {
   return tf.tidy(() => {
-    const [b, h, w, c] = x.shape;
-    const cg = c / GROUPS;
-    const grouped = tf.reshape(x, [b, h * w, GROUPS, cg]);
-    const mean = tf.mean(grouped, [1, 3], true);
-    const variance = tf.mean(tf.squaredDifference(grouped, mean), [1, 3], true);
-    const invStd = tf.rsqrt(tf.add(variance, GROUP_NORM_EPS));
-    const scale = tf.mul(invStd, tf.reshape(gamma, [1, 1, GROUPS, cg]));
-    const shift = tf.sub(tf.reshape(beta, [1, 1, GROUPS, cg]), tf.mul(mean, scale));
-    return { scale: tf.reshape<tf.Rank.R4>(scale, [b, 1, 1, c]), shift: tf.reshape<tf.Rank.R4>(shift, [b, 1, 1, c]) };
+    const c = x.shape[3];
+    const centered: tf.Tensor4D = tf.sub(x, groupMean(x));
+    const variance = groupMean(tf.square(centered));
+    const scale: tf.Tensor4D = tf.mul(tf.rsqrt(tf.add(variance, GROUP_NORM_EPS)), tf.reshape(gamma, [1, 1, 1, c]));
+    return { centered, scale, shift: tf.reshape<tf.Rank.R4>(beta, [1, 1, 1, c]) };
   });
 }
 
@@ -40,5 +56,13 @@ export function affineSilu(x: tf.Tensor4D, coefficients: ChannelAffine): tf.Tens
   return tf.tidy(() => {
     const y = affine(x, coefficients);
     return tf.mul(y, tf.sigmoid(y));
+  });
+}
+
+/** `SiLU(GroupNorm(x))` with the module's `gamma`, `beta`. */
+export function groupNormSilu(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { centered, ...coefficients } = groupNormParts(x, gamma, beta);
+    return affineSilu(centered, coefficients);
   });
 }

@@ -1,19 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2d } from './conv.js';
-import { affineSilu, groupNormAffine, type ChannelAffine } from './group-norm.js';
+import { affineSilu, groupNormParts, groupNormSilu, type ChannelAffine } from './group-norm.js';
 import type { ResBlockPlan } from './plan.js';
 import { avgPool2x, upsampleNearest2x } from './resample.js';
 import { weight, type UNetWeights } from './weights.js';
 
 function normSilu(weights: UNetWeights, name: string, x: tf.Tensor4D, film?: ChannelAffine): tf.Tensor4D {
+  const gamma = weight<tf.Rank.R1>(weights, `${name}.weight`);
+  const beta = weight<tf.Rank.R1>(weights, `${name}.bias`);
+  if (!film) return groupNormSilu(x, gamma, beta);
   return tf.tidy(() => {
-    let affine = groupNormAffine(x, weight(weights, `${name}.weight`), weight(weights, `${name}.bias`));
-    if (film) {
-      // GN(h) * (1 + s) + b  ==  h * (scale * (1 + s)) + (shift * (1 + s) + b)
-      const onePlus = tf.add(film.scale, 1);
-      affine = { scale: tf.mul(affine.scale, onePlus), shift: tf.add(tf.mul(affine.shift, onePlus), film.shift) };
-    }
-    return affineSilu(x, affine);
+    const { centered, scale, shift } = groupNormParts(x, gamma, beta);
+    // GN(h) * (1 + s) + b  ==  centered * (scale * (1 + s)) + (shift * (1 + s) + b)
+    const onePlus = tf.add(film.scale, 1);
+    return affineSilu(centered, { scale: tf.mul(scale, onePlus), shift: tf.add(tf.mul(shift, onePlus), film.shift) });
   });
 }
 

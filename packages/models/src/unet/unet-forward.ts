@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attentionBlock } from './attention.js';
 import { conv2d } from './conv.js';
-import { affineSilu, groupNormAffine } from './group-norm.js';
+import { groupNormSilu } from './group-norm.js';
 import type { BlockPlan, LayerPlan, UNetPlan } from './plan.js';
 import { upsampleNearest2x } from './resample.js';
 import { resBlock } from './resblock.js';
@@ -80,7 +80,7 @@ export function unetForward(
       h = next;
       sink?.(p.name, h);
     }
-    const head = affineSilu(h, groupNormAffine(h, weight(weights, 'out.0.weight'), weight(weights, 'out.0.bias')));
+    const head = groupNormSilu(h, weight(weights, 'out.0.weight'), weight(weights, 'out.0.bias'));
     return conv2d(weights, 'out.2', head);
   });
 }

@@ -4,7 +4,7 @@ import type { AttentionPlan, LayerPlan, UNetPlan } from './plan.js';
 /**
  * The network's parameters as tfjs tensors in the layouts the NHWC forward uses, converted once at
  * load (see {@link convertUNetWeights}). Keys are the PyTorch state-dict names, except attention,
- * whose `qkv` is split into `q`, `k`, `v` entries.
+ * whose `qkv` becomes `qv` and `k` entries.
  */
 export type UNetWeights = Map<string, tf.Tensor>;
 
@@ -62,10 +62,11 @@ function putNorm(weights: UNetWeights, read: TorchTensorReader, name: string, ch
 }
 
 /**
- * Attention: `qkv` (Conv1d `[3C, C, 1]`) becomes three `[1, C, C]` matrices `q`, `k`, `v` whose
- * rows are the output channels in head-major order (`h * width + c`) whatever the qkv order of
- * the checkpoint, with `1/sqrt(width)` folded into `q`; biases become `[C, 1]` columns.
- * `proj_out` (Conv1d `[C, C, 1]`) becomes `[1, C_in, C_out]`.
+ * Attention: `qkv` (Conv1d `[3C, C, 1]`) is reordered, whatever the checkpoint's qkv order, into
+ * head-major channels (`h * width + c`) and split into
+ * - `qv`: `[C, 2C]` (in, out) = `[q_all | v_all]`, with `1/sqrt(width)` folded into q, bias `[2C]`;
+ * - `k`: `[C, C]` (out, in), bias `[C, 1]`, so `k @ tokens^T` yields k already transposed.
+ * `proj_out` (Conv1d `[C, C, 1]`) becomes `[C_in, C_out]`.
  */
 function putAttention(weights: UNetWeights, read: TorchTensorReader, layer: AttentionPlan): void {
   const { name, channels: c, heads, order } = layer;
@@ -73,24 +74,32 @@ function putAttention(weights: UNetWeights, read: TorchTensorReader, layer: Atte
   putNorm(weights, read, `${name}.norm`, c);
   const qkvW = read(`${name}.qkv.weight`, [3 * c, c, 1]);
   const qkvB = read(`${name}.qkv.bias`, [3 * c]);
-  const parts = ['q', 'k', 'v'];
   const qScale = 1 / Math.sqrt(width);
-  for (let part = 0; part < 3; part++) {
-    const scale = part === 0 ? qScale : 1;
-    const w = new Float32Array(c * c);
-    const b = new Float32Array(c);
-    for (let h = 0; h < heads; h++) {
-      for (let ch = 0; ch < width; ch++) {
-        const src = qkvRow(order, heads, width, part, h, ch);
-        const dst = h * width + ch;
-        for (let i = 0; i < c; i++) w[dst * c + i] = qkvW[src * c + i] * scale;
-        b[dst] = qkvB[src] * scale;
+  const qvW = new Float32Array(c * 2 * c);
+  const qvB = new Float32Array(2 * c);
+  const kW = new Float32Array(c * c);
+  const kB = new Float32Array(c);
+  for (let h = 0; h < heads; h++) {
+    for (let ch = 0; ch < width; ch++) {
+      const dst = h * width + ch;
+      const q = qkvRow(order, heads, width, 0, h, ch);
+      const k = qkvRow(order, heads, width, 1, h, ch);
+      const v = qkvRow(order, heads, width, 2, h, ch);
+      for (let i = 0; i < c; i++) {
+        qvW[i * 2 * c + dst] = qkvW[q * c + i] * qScale;
+        qvW[i * 2 * c + c + dst] = qkvW[v * c + i];
+        kW[dst * c + i] = qkvW[k * c + i];
       }
+      qvB[dst] = qkvB[q] * qScale;
+      qvB[c + dst] = qkvB[v];
+      kB[dst] = qkvB[k];
     }
-    put(weights, `${name}.${parts[part]}.weight`, w, [1, c, c]);
-    put(weights, `${name}.${parts[part]}.bias`, b, [c, 1]);
   }
-  put(weights, `${name}.proj_out.weight`, transpose2d(read(`${name}.proj_out.weight`, [c, c, 1]), c, c), [1, c, c]);
+  put(weights, `${name}.qv.weight`, qvW, [c, 2 * c]);
+  put(weights, `${name}.qv.bias`, qvB, [2 * c]);
+  put(weights, `${name}.k.weight`, kW, [c, c]);
+  put(weights, `${name}.k.bias`, kB, [c, 1]);
+  put(weights, `${name}.proj_out.weight`, transpose2d(read(`${name}.proj_out.weight`, [c, c, 1]), c, c), [c, c]);
   put(weights, `${name}.proj_out.bias`, read(`${name}.proj_out.bias`, [c]), [c]);
 }
 
