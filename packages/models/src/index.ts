@@ -2,3 +2,5 @@
 export * from './checkpoint/index.js';
 // guided-diffusion U-Net in TensorFlow.js (NHWC), a core Denoiser.
 export * from './unet/index.js';
+// Published guided-diffusion checkpoints (architecture, download, licence, schedule) and detection.
+export * from './presets/index.js';
