@@ -78,7 +78,7 @@ for (const fixture of ['tiny-a', 'tiny-b']) {
           expect(net.learnedVariance).toBe(full.shape[3] === 6);
           const rebuilt = v ? tf.concat([eps, v], 3) : eps;
           expect(maxRelDiff(rebuilt, full)).toBe(0);
-          tf.dispose([full, eps, v, rebuilt].filter((u): u is tf.Tensor => u !== undefined));
+          tf.dispose(v ? [full, eps, v, rebuilt] : [full, eps]);
           expect(tf.memory().numTensors).toBe(before);
         });
 
