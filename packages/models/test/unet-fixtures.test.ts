@@ -68,9 +68,9 @@ for (const fixture of ['tiny-a', 'tiny-b']) {
         });
 
         // The cpu backend is slow (seconds per tiny forward): it runs the exactness test only.
-        const wasmOnly = backend === 'wasm' ? it : it.skip;
+        if (backend !== 'wasm') return;
 
-        wasmOnly('predict() splits eps and v like forward(), without leaking', () => {
+        it('predict() splits eps and v like forward(), without leaking', () => {
           const before = tf.memory().numTensors;
           const full = net.forward(x, t);
           const { eps, v } = net.predict(x, t);
@@ -82,7 +82,7 @@ for (const fixture of ['tiny-a', 'tiny-b']) {
           expect(tf.memory().numTensors).toBe(before);
         });
 
-        wasmOnly('gives each batch item the result it gets alone', () => {
+        it('gives each batch item the result it gets alone', () => {
           const before = tf.memory().numTensors;
           const both = net.forward(x, t);
           const second = tf.slice(x, [1, 0, 0, 0], [1, -1, -1, -1]);

@@ -51,18 +51,24 @@ export function affine(x: tf.Tensor4D, { scale, shift }: ChannelAffine): tf.Tens
   return tf.tidy(() => tf.add(tf.mul(x, scale), shift));
 }
 
-/** `SiLU(x * scale + shift)`: the normalise-then-activate every ResBlock and the output head use. */
-export function affineSilu(x: tf.Tensor4D, coefficients: ChannelAffine): tf.Tensor4D {
+/**
+ * `SiLU(GroupNorm(x))` with the module's `gamma`, `beta`; with `film`, the scale-shift-norm form
+ * `SiLU(GroupNorm(x) * (1 + film.scale) + film.shift)`, folded into one per-channel affine.
+ * Temporaries are freed as soon as they are used, so at most three x-sized tensors are alive.
+ */
+export function groupNormSilu(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, film?: ChannelAffine): tf.Tensor4D {
   return tf.tidy(() => {
-    const y = affine(x, coefficients);
-    return tf.mul(y, tf.sigmoid(y));
-  });
-}
-
-/** `SiLU(GroupNorm(x))` with the module's `gamma`, `beta`. */
-export function groupNormSilu(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { centered, ...coefficients } = groupNormParts(x, gamma, beta);
-    return affineSilu(centered, coefficients);
+    const { centered, ...norm } = groupNormParts(x, gamma, beta);
+    let coefficients: ChannelAffine = norm;
+    if (film) {
+      const onePlus = tf.add(film.scale, 1);
+      coefficients = { scale: tf.mul(norm.scale, onePlus), shift: tf.add(tf.mul(norm.shift, onePlus), film.shift) };
+    }
+    const y = affine(centered, coefficients);
+    centered.dispose();
+    const gate = tf.sigmoid(y);
+    const out = tf.mul<tf.Tensor4D>(y, gate);
+    tf.dispose([y, gate]);
+    return out;
   });
 }

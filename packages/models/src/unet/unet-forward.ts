@@ -38,7 +38,15 @@ function layer(weights: UNetWeights, p: LayerPlan, x: tf.Tensor4D, embSilu: tf.T
 }
 
 function block(weights: UNetWeights, p: BlockPlan, x: tf.Tensor4D, embSilu: tf.Tensor2D): tf.Tensor4D {
-  return tf.tidy(() => p.layers.reduce((h, l) => layer(weights, l, h, embSilu), x));
+  return tf.tidy(() => {
+    let h = x;
+    for (const l of p.layers) {
+      const next = layer(weights, l, h, embSilu);
+      if (h !== x) h.dispose();
+      h = next;
+    }
+    return h;
+  });
 }
 
 /**
