@@ -19,3 +19,7 @@ export type { RestoreOptions, RestoreInfo, RestoreProgress, Ablation } from './r
 export { SeededRandom } from './util/seeded-random.js';
 export { sampleAncestral, type SampleOptions } from './diffusion/sample.js';
 export { GaussianPrior, type GaussianPriorOptions } from './priors/gaussian-prior.js';
+export { registerWasmTrainingKernels } from './kernels/register-wasm-training-kernels.js';
+export { assertWasmHeapHeadroom, WASM_HEAP_LIMIT_BYTES, type WasmHeapHeadroomOptions } from './kernels/wasm-heap-headroom.js';
+export { installWasmAllocationGuard } from './kernels/wasm-allocation-guard.js';
+export { pixelShuffle } from './kernels/pixel-shuffle.js';

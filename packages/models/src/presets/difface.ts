@@ -70,7 +70,7 @@ export const FFHQ256_DIFFACE: UNetPreset = {
     {
       file: 'iddpm_ffhq256_ema750000.pth',
       usedBy: 'DifFace (zsyOAOA/DifFace), inpainting',
-      urls: ['https://github.com/zsyOAOA/DifFace/releases'],
+      urls: ['https://github.com/zsyOAOA/DifFace/releases/download/V1.0/iddpm_ffhq256_ema750000.pth'],
     },
   ],
   licence: DIFFACE_LICENCE,
