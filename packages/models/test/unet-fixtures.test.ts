@@ -113,3 +113,21 @@ describeShared('UNet.fromStateDict validates the checkpoint against the config',
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+const ptFiles = ['tiny-a.safetensors', 'tiny-a.pt', 'tiny-a.wrapped.pt'].map((f) => `fixtures/adm/${f}`);
+describeShared('UNet from the PyTorch files of tiny-a (plain and DifFace-style wrapped)', ptFiles, () => {
+  it('gives exactly the output of the safetensors copy', async () => {
+    await tf.setBackend('wasm');
+    const reference = await loadCheckpoint(sharedPath(ptFiles[0]));
+    const config = JSON.parse(reference.metadata.config) as UNetConfig;
+    const x = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
+    const outputs = [];
+    for (const file of ptFiles) {
+      const net = UNet.fromStateDict(config, await loadCheckpoint(sharedPath(file)));
+      outputs.push(net.forward(x, [250]));
+      net.dispose();
+    }
+    for (const out of outputs.slice(1)) expect(maxRelDiff(out, outputs[0])).toBe(0);
+    tf.dispose([x, ...outputs]);
+  });
+});
