@@ -111,7 +111,7 @@ function backendGrads(c: ConvCase, x: Float32Array, w: Float32Array, g: Float32A
     const xt = tf.tensor4d(x, c.x);
     const wt = tf.tensor4d(w, c.filter);
     const gt = tf.tensor(g, outShape);
-    const loss = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(a, b, c.strides, c.pad), gt));
+    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), gt));
     const [dX, dW] = tf.grads(loss)([xt, wt]);
     return { dX: dX.dataSync().slice(), dW: dW.dataSync().slice() };
   });
@@ -188,7 +188,7 @@ describe('wasm training kernels', () => {
     const x = tf.tensor4d(seeded(2 * 9 * 9 * 4, 1), [2, 9, 9, 4]);
     const w = tf.tensor4d(seeded(9 * 4 * 5, 2), [3, 3, 4, 5]);
     const run = (strides: number, pad: Pad): void => {
-      const [dX, dW] = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.conv2d(a, b, strides, pad)))([x, w]);
+      const [dX, dW] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad)))([x, w]);
       tf.dispose([dX, dW]);
     };
     run(1, 'same'); // warm-up: XNNPACK operator caches are not leaks

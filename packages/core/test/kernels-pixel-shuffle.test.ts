@@ -35,7 +35,7 @@ describe.each(TEST_BACKENDS)('pixelShuffle on %s', (backendName) => {
     await useBackend(backendName);
   });
 
-  it.each([
+  it.each<{ shape: [number, number, number, number]; r: number }>([
     { shape: [2, 3, 4, 12], r: 2 },
     { shape: [1, 2, 3, 18], r: 3 },
     { shape: [3, 1, 5, 8], r: 2 },
@@ -51,17 +51,17 @@ describe.each(TEST_BACKENDS)('pixelShuffle on %s', (backendName) => {
   it('tfjs registers no DepthToSpace gradient, so tf.grad through depthToSpace throws', () => {
     expect(tf.getGradient('DepthToSpace')).toBeUndefined();
     const x = tf.zeros([1, 1, 1, 4]) as tf.Tensor4D;
-    expect(() => tf.grad((v: tf.Tensor4D) => tf.sum(tf.depthToSpace(v, 2)))(x)).toThrow(/gradient/i);
+    expect(() => tf.grad((v: tf.Tensor) => tf.sum(tf.depthToSpace(v as tf.Tensor4D, 2)))(x)).toThrow(/gradient/i);
     x.dispose();
   });
 
   it('is differentiable: d/dx sum(g * pixelShuffle(x)) is the space-to-depth of g', () => {
-    const shape = [2, 2, 3, 8];
+    const shape: [number, number, number, number] = [2, 2, 3, 8];
     const r = 2;
     const x = tf.randomUniform(shape, -1, 1, 'float32', 5) as tf.Tensor4D;
     const g = tf.randomUniform([2, 4, 6, 2], -1, 1, 'float32', 6);
     const before = tf.memory().numTensors;
-    const dx = tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(pixelShuffle(v, r), g)))(x);
+    const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(pixelShuffle(v as tf.Tensor4D, r), g)))(x);
     const expected = spaceToDepthReference(g.dataSync() as Float32Array, shape, r);
     expect(Array.from(dx.dataSync())).toEqual(Array.from(expected));
     dx.dispose();
