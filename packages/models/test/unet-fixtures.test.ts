@@ -112,6 +112,17 @@ describeShared('UNet.fromStateDict validates the checkpoint against the config',
     );
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('throws CONFIG_MISMATCH when the stored config differs where shapes agree (heads, qkv order)', async () => {
+    const weights = await loadCheckpoint(sharedPath('fixtures/adm/tiny-a.safetensors'));
+    const config = JSON.parse(weights.metadata.config) as UNetConfig;
+    expect(() => UNet.fromStateDict({ ...config, num_head_channels: 32 }, weights)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_MISMATCH', message: expect.stringMatching(/input_blocks\.3\.1 is built with 2 heads.*says 4 heads/) }),
+    );
+    expect(() => UNet.fromStateDict({ ...config, use_new_attention_order: true }, weights)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_MISMATCH', message: expect.stringMatching(/new qkv order.*legacy qkv order/) }),
+    );
+  });
 });
 
 const ptFiles = ['tiny-a.safetensors', 'tiny-a.pt', 'tiny-a.wrapped.pt'].map((f) => `fixtures/adm/${f}`);

@@ -5,6 +5,7 @@ import type { StateDict } from '../checkpoint/types.js';
 import type { UNetConfig } from './config.js';
 import { planUNet, type UNetPlan } from './plan.js';
 import { randomTorchReader } from './random-weights.js';
+import { checkStoredConfig } from './stored-config.js';
 import { planTensorList } from './tensor-list.js';
 import { unetForward } from './unet-forward.js';
 import { convertUNetWeights, disposeUNetWeights, type TorchTensorReader, type UNetWeights } from './weights.js';
@@ -59,18 +60,21 @@ export class UNet implements Denoiser {
    * Build the network `config` describes from a PyTorch-layout state dict (see `loadCheckpoint`).
    * @throws DifbfsrError `CONFIG_MISMATCH` when the state dict is not exactly the one `config` asks
    *   for (the message names the first missing, unexpected or mis-shaped tensor; the loader's
-   *   error is the `cause`); `INVALID_OPTION` for an unbuildable config.
+   *   error is the `cause`), or when a config stored in its metadata differs in what shapes cannot
+   *   show (resolution, attention heads, qkv order); `INVALID_OPTION` for an unbuildable config.
    */
   static fromStateDict(config: UNetConfig, stateDict: StateDict, options: UNetOptions = {}): UNet {
     const plan = planUNet(config);
+    const what = options.name ?? 'UNet config';
     try {
-      checkTensorList(stateDict, planTensorList(plan), { what: options.name ?? 'UNet config' });
+      checkTensorList(stateDict, planTensorList(plan), { what });
     } catch (err) {
       if (!(err instanceof DifbfsrError)) throw err;
       throw new DifbfsrError('CONFIG_MISMATCH', `Checkpoint does not fit the UNet config (${err.code}): ${err.message}`, {
         cause: err,
       });
     }
+    checkStoredConfig(plan, stateDict, what);
     const read: TorchTensorReader = (name) => stateDict.get(name).toFloat32();
     return new UNet(config, plan, convertUNetWeights(plan, read), options.name);
   }
