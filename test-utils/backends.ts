@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '@difbfsr/core';
 
 /** The backends every conformance suite runs on. */
 export const TEST_BACKENDS = ['cpu', 'wasm'] as const;
@@ -9,6 +10,7 @@ export type TestBackend = (typeof TEST_BACKENDS)[number];
 
 /** Switch tfjs to a backend (and wait until it is ready). */
 export async function useBackend(name: TestBackend): Promise<void> {
+  if (name === 'wasm') registerWasmTrainingKernels();
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
   await tf.ready();
 }

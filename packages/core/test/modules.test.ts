@@ -23,8 +23,8 @@ function naiveFilter(x: number[][][], kernels: number[][][], k: number): number[
   );
 }
 
-describe('SRM and CFM modules [cpu]', () => {
-  beforeAll(() => useBackend('cpu'));
+describe('SRM and CFM modules [wasm]', () => {
+  beforeAll(() => useBackend('wasm'));
 
   it('the SRM starts as (clamped) bicubic interpolation and is seeded', () => {
     const y = tf.randomUniform([1, 8, 8, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
@@ -104,12 +104,12 @@ describe('SRM and CFM modules [cpu]', () => {
     const first = tf.tidy(() => loss().dataSync()[0]);
     const optA = tf.train.adam(2e-3);
     const optB = tf.train.adam(5e-3);
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 15; i++) {
       optA.minimize(loss, false, srm.variables);
       optB.minimize(loss, false, cfm.variables);
     }
     const last = tf.tidy(() => loss().dataSync()[0]);
-    expect(last).toBeLessThan(0.9 * first);
+    expect(last).toBeLessThan(0.7 * first);
     tf.dispose([y, x0, lowY]);
     optA.dispose();
     optB.dispose();

@@ -16,7 +16,7 @@ import {
 } from '@difbfsr/core';
 import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
 
-const BACKEND = 'cpu' as const;
+const BACKEND = 'wasm' as const;
 
 function lrFace(seed: number, size = 4): tf.Tensor3D {
   return tf.tidy(() => tf.round(tf.randomUniform([size, size, 3], 40, 215, 'float32', seed))) as tf.Tensor3D;
