@@ -10,6 +10,7 @@ export default defineConfig({
       '@difbfsr/models': src('models'),
       '@difbfsr/backend-node': src('backend-node'),
       '@difbfsr/backend-web': src('backend-web'),
+      '@difbfsr/onnx': src('onnx'),
     },
   },
   test: {

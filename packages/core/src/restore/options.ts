@@ -1,4 +1,5 @@
 import type { Denoiser } from '../denoiser.js';
+import type { PriorBackend } from './default-prior.js';
 import type { LowPassLike } from '../filters/low-pass.js';
 import type { Schedule } from '../schedule/diffusion-schedule.js';
 import type { RawImage } from '../image/image-io.js';
@@ -26,6 +27,12 @@ export interface RestoreProgress {
 export interface RestoreOptions {
   /** The diffusion prior. Default: the registered default prior (the bundled face prior of `@difbfsr/models`). */
   prior?: Denoiser;
+  /**
+   * What runs the default prior (ignored when `prior` is given): `'tfjs'`, `'onnx'` (ONNX Runtime,
+   * from `@difbfsr/onnx`), or `'auto'` (default): ONNX Runtime when installed, else tfjs.
+   * `RestoreInfo.prior` names the denoiser that ran.
+   */
+  backend?: PriorBackend;
   /** Upscaling factor (power of two). Default 4. */
   scale?: number;
   /** Number of reverse steps, i.e. network calls. Default 100. */

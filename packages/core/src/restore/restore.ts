@@ -88,7 +88,7 @@ export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight:
 export async function restoreWithInfo<I extends ImageInput>(input: I, options: RestoreOptions = {}): Promise<{ output: RestoreOutput<I>; info: RestoreInfo }> {
   throwIfAborted(options.signal);
   const started = performance.now();
-  const prior = options.prior ?? (await getDefaultPrior());
+  const prior = options.prior ?? (await getDefaultPrior({ backend: options.backend }));
   const decoded = decodeInput(input);
   try {
     const settings = resolveSettings(options, prior, decoded.layout.height, decoded.layout.width);

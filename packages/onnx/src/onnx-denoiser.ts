@@ -1,0 +1,244 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DifbfsrError, type Denoiser, type DenoiserOutput } from '@difbfsr/core';
+import { planUNet, unetParamCount, type StateDict, type UNetConfig, type UNetPlan } from '@difbfsr/models';
+import type * as Ort from 'onnxruntime-node';
+import { checkUNetStateDict } from './export.js';
+import { serializeModel, type SerializedModel, type WeightStorage } from './graph/serialize.js';
+import { availableMemoryBytes, checkMemory, estimateActivationBytes } from './memory.js';
+import { autoExecutionProviders, runsOnCpu, type ExecutionProviderName } from './providers.js';
+import { loadOnnxRuntime, type OnnxRuntime, type OnnxRuntimeKind } from './runtime.js';
+import { unetModelSpec } from './unet/unet-graph.js';
+
+/** Options of {@link OnnxDenoiser.create}. */
+export interface OnnxDenoiserOptions {
+  /**
+   * Execution providers, best first. `'auto'` (default): CUDA when onnxruntime-node's CUDA
+   * provider is installed, else the CPU; in browsers WebGPU when available, else WebAssembly.
+   * When a GPU provider fails to start, the CPU/WebAssembly provider is used (see `fallback`).
+   */
+  executionProviders?: 'auto' | readonly ExecutionProviderName[];
+  /** CPU threads. Default: every core in Node (`os.availableParallelism()`), onnxruntime-web's default in browsers. */
+  threads?: number;
+  /** Store the weights as float16 (half the memory for the model bytes; computation stays float32). */
+  fp16?: boolean;
+  /**
+   * How the session gets the weights. `'initializers'`: constants inside the model (onnxruntime
+   * copies and may prepack them). `'inputs'`: fed with every run from one JS copy that
+   * onnxruntime-node reads in place (lowest memory; float32 only). `'auto'` (default): `'inputs'` for
+   * the native CPU provider, `'initializers'` otherwise.
+   */
+  weights?: 'auto' | 'initializers' | 'inputs';
+  /** onnxruntime package: `'node'` (default in Node.js) or `'web'`. */
+  runtime?: OnnxRuntimeKind;
+  /** Name shown in reports; default `onnx-unet(<size>px, <provider>)`. */
+  name?: string;
+  /** Refuse (OUT_OF_MEMORY) to build a session whose estimated memory exceeds what is free. Default true. */
+  memoryCheck?: boolean;
+}
+
+/** The error a failed onnxruntime call becomes: OUT_OF_MEMORY for allocation failures, else BACKEND. */
+function runtimeError(what: string, err: unknown): DifbfsrError {
+  const message = (err as Error)?.message ?? String(err);
+  const oom = /alloc|out of memory|bad_alloc|memory limit/i.test(message);
+  return new DifbfsrError(oom ? 'OUT_OF_MEMORY' : 'BACKEND', `${what}: ${message}`, { cause: err });
+}
+
+async function resolveProviders(kind: OnnxRuntimeKind, option: OnnxDenoiserOptions['executionProviders']): Promise<ExecutionProviderName[]> {
+  if (option === undefined || option === 'auto') return autoExecutionProviders(kind);
+  if (!Array.isArray(option) || option.length === 0) {
+    throw new DifbfsrError('INVALID_OPTION', `executionProviders must be 'auto' or a non-empty list, got ${JSON.stringify(option)}`);
+  }
+  return [...option];
+}
+
+async function defaultThreads(kind: OnnxRuntimeKind): Promise<number | undefined> {
+  if (kind !== 'node') return undefined;
+  const os = await import('node:os');
+  return os.availableParallelism();
+}
+
+/**
+ * guided-diffusion U-Net run by ONNX Runtime, as a core {@link Denoiser}: `onnxruntime-node` in
+ * Node.js (native CPU on every core, or CUDA when its provider is installed), `onnxruntime-web` in
+ * browsers (WebGPU when available, else WebAssembly). The network is exported to ONNX in memory
+ * from the same config and state dict as the tfjs `UNet`, and gives the same results to float
+ * tolerance. `predict` takes and returns NHWC tfjs tensors, like every denoiser.
+ */
+export class OnnxDenoiser implements Denoiser {
+  readonly resolution: number;
+  readonly learnedVariance: boolean;
+  readonly name: string;
+  /** The provider the session runs on. */
+  readonly executionProvider: ExecutionProviderName;
+  /** Why a preferred provider was not used (for example CUDA without a driver), if it was not. */
+  readonly fallback?: string;
+  private session: Ort.InferenceSession | undefined;
+
+  private constructor(
+    private readonly ort: OnnxRuntime,
+    private readonly plan: UNetPlan,
+    session: Ort.InferenceSession,
+    private readonly weightFeeds: Record<string, Ort.Tensor>,
+    provider: ExecutionProviderName,
+    fallback: string | undefined,
+    name: string | undefined,
+  ) {
+    this.session = session;
+    this.resolution = plan.config.imageSize;
+    this.learnedVariance = plan.config.outChannels === 6;
+    this.executionProvider = provider;
+    if (fallback) this.fallback = fallback;
+    this.name = name ?? `onnx-unet(${plan.config.imageSize}px, ${provider})`;
+  }
+
+  /**
+   * Export the network `config` describes with the weights of `stateDict` (from `loadCheckpoint`
+   * of `@difbfsr/models`, the same input as `UNet.fromStateDict`) and open an onnxruntime session.
+   * @throws DifbfsrError `BACKEND` when onnxruntime is not installed or the session fails;
+   *   `INVALID_OPTION` for an unbuildable config or bad options; `CONFIG_MISMATCH` when the state
+   *   dict does not fit the config; `OUT_OF_MEMORY` when the model will not fit in free memory.
+   */
+  static async create(config: UNetConfig, stateDict: StateDict, options: OnnxDenoiserOptions = {}): Promise<OnnxDenoiser> {
+    const plan = planUNet(config);
+    checkUNetStateDict(config, stateDict, options.name);
+    const params = unetParamCount(config);
+    const { ort, kind } = await loadOnnxRuntime(options.runtime);
+    const providers = await resolveProviders(kind, options.executionProviders);
+    const threads = options.threads ?? (await defaultThreads(kind));
+    if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) {
+      throw new DifbfsrError('INVALID_OPTION', `threads must be a positive integer, got ${threads}`);
+    }
+    const attempts = runsOnCpu(providers[0]) ? [providers] : [providers, [kind === 'node' ? 'cpu' : 'wasm'] as ExecutionProviderName[]];
+    let firstError: unknown;
+    for (const list of attempts) {
+      const storage = storageFor(options, kind, list[0]);
+      if (options.memoryCheck !== false) await checkSessionMemory(plan, params, storage, kind, list[0], options);
+      const serialized = serializeModel(unetModelSpec(plan, stateDict, { layout: 'nhwc', precision: options.fp16 ? 'float16' : 'float32' }), storage);
+      try {
+        const session = await ort.InferenceSession.create(serialized.model, sessionOptions(ort, kind, list, threads, serialized));
+        const fallback = firstError === undefined ? undefined : `${providers[0]} failed: ${(firstError as Error)?.message ?? String(firstError)}`;
+        return new OnnxDenoiser(ort, plan, session, weightFeeds(ort, serialized), list[0], fallback, options.name);
+      } catch (err) {
+        firstError ??= err;
+      }
+    }
+    throw runtimeError(`onnxruntime-${kind} could not open a session on ${providers.join(', ')}`, firstError);
+  }
+
+  /**
+   * {@link Denoiser.predict}: NHWC `x` `[B, H, W, 3]` (float32, H and W multiples of 2^(levels-1)),
+   * ORIGINAL timesteps `t` (one per item) -> `eps` and, for learned-variance models, `v`, each
+   * `[B, H, W, 3]` and owned by the caller.
+   * @throws DifbfsrError `INVALID_INPUT` / `INVALID_SIZE` / `UNSUPPORTED_DTYPE` for bad arguments,
+   *   `OUT_OF_MEMORY` or `BACKEND` when the run fails.
+   */
+  async predict(x: tf.Tensor4D, t: readonly number[]): Promise<DenoiserOutput> {
+    const session = this.checkCall(x, t);
+    const [b, h, w] = x.shape;
+    const { Tensor } = this.ort;
+    const feeds: Record<string, Ort.Tensor> = {
+      ...this.weightFeeds,
+      x: new Tensor('float32', (await x.data()) as Float32Array, [b, h, w, 3]),
+      timesteps: new Tensor('float32', Float32Array.from(t), [b]),
+    };
+    let results: Ort.InferenceSession.ReturnType;
+    try {
+      results = await session.run(feeds);
+    } catch (err) {
+      throw runtimeError(`${this.name}: forward failed`, err);
+    }
+    const output = (name: string): tf.Tensor4D => {
+      const value = results[name];
+      const out = tf.tensor4d(value.data as Float32Array, [b, h, w, 3]);
+      value.dispose();
+      return out;
+    };
+    return this.learnedVariance ? { eps: output('eps'), v: output('v') } : { eps: output('eps') };
+  }
+
+  /** Release the session. Later calls throw. */
+  dispose(): void {
+    void this.session?.release();
+    this.session = undefined;
+  }
+
+  private checkCall(x: tf.Tensor4D, t: readonly number[]): Ort.InferenceSession {
+    if (!this.session) throw new DifbfsrError('INVALID_INPUT', `${this.name} has been disposed`);
+    if (!(x instanceof tf.Tensor) || x.rank !== 4 || x.shape[3] !== 3) {
+      const shape = x instanceof tf.Tensor ? `[${x.shape.join(', ')}]` : typeof x;
+      throw new DifbfsrError('INVALID_INPUT', `${this.name}: x must be an NHWC [B, H, W, 3] tensor, got ${shape}`);
+    }
+    if (x.dtype !== 'float32') throw new DifbfsrError('UNSUPPORTED_DTYPE', `${this.name}: x must be float32, got ${x.dtype}`);
+    const [b, h, w] = x.shape;
+    const m = this.plan.sizeMultiple;
+    if (h % m !== 0 || w % m !== 0 || h === 0 || w === 0) {
+      throw new DifbfsrError('INVALID_SIZE', `${this.name}: x is ${h}x${w}; height and width must be positive multiples of ${m}`);
+    }
+    if (!Array.isArray(t) || t.length !== b || t.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+      throw new DifbfsrError('INVALID_INPUT', `${this.name}: t must hold ${b} finite timesteps (one per batch item), got ${JSON.stringify(t)}`);
+    }
+    return this.session;
+  }
+}
+
+function storageFor(options: OnnxDenoiserOptions, kind: OnnxRuntimeKind, provider: ExecutionProviderName): WeightStorage {
+  const mode = options.weights ?? 'auto';
+  if (mode === 'inputs') {
+    if (options.fp16) throw new DifbfsrError('INVALID_OPTION', "weights: 'inputs' feeds float32 weights; fp16 needs weights: 'initializers'");
+    return 'inputs';
+  }
+  if (mode === 'auto' && kind === 'node' && provider === 'cpu' && !options.fp16) return 'inputs';
+  if (mode !== 'auto' && mode !== 'initializers') {
+    throw new DifbfsrError('INVALID_OPTION', `weights must be 'auto', 'initializers' or 'inputs', got ${JSON.stringify(mode)}`);
+  }
+  return 'external';
+}
+
+/**
+ * Estimate what the session will hold in this process (the weights in JS, onnxruntime's copy of
+ * them unless fed as inputs, one native-size forward's activations for CPU providers) and refuse
+ * when it exceeds free memory (WebAssembly: its 4 GiB address space).
+ */
+async function checkSessionMemory(plan: UNetPlan, params: number, storage: WeightStorage, kind: OnnxRuntimeKind, provider: ExecutionProviderName, options: OnnxDenoiserOptions): Promise<void> {
+  const fp32 = 4 * params;
+  const onCpu = runsOnCpu(provider);
+  const size = plan.config.imageSize;
+  checkMemory(
+    {
+      what: `${options.name ?? `the ${size}px U-Net`} (${(params / 1e6).toFixed(1)}M parameters, onnxruntime-${kind} ${provider})`,
+      jsWeights: options.fp16 ? fp32 / 2 : fp32,
+      runtimeWeights: onCpu && storage !== 'inputs' ? fp32 : 0,
+      activations: onCpu ? estimateActivationBytes(plan, 1, size) : 0,
+      input: `1x${size}x${size}`,
+    },
+    provider === 'wasm' ? 4 * 2 ** 30 : await availableMemoryBytes(),
+  );
+}
+
+function sessionOptions(
+  ort: OnnxRuntime,
+  kind: OnnxRuntimeKind,
+  providers: readonly ExecutionProviderName[],
+  threads: number | undefined,
+  serialized: SerializedModel,
+): Ort.InferenceSession.SessionOptions {
+  const options: Ort.InferenceSession.SessionOptions = {
+    executionProviders: [...providers],
+    graphOptimizationLevel: 'all',
+    // Without the arena, activations are returned to the system after each run.
+    enableCpuMemArena: false,
+  };
+  if (kind === 'node') options.intraOpNumThreads = threads;
+  else if (threads !== undefined) ort.env.wasm.numThreads = threads;
+  if (serialized.weights) options.externalData = [{ path: serialized.weightsLocation!, data: serialized.weights }];
+  return options;
+}
+
+function weightFeeds(ort: OnnxRuntime, serialized: SerializedModel): Record<string, Ort.Tensor> {
+  const feeds: Record<string, Ort.Tensor> = {};
+  for (const w of serialized.weightInputs ?? []) {
+    const data = new Float32Array(w.data.buffer, w.data.byteOffset, w.data.byteLength / 4);
+    feeds[w.name] = new ort.Tensor('float32', data, [...w.dims]);
+  }
+  return feeds;
+}

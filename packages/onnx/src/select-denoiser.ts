@@ -1,0 +1,67 @@
+import { DifbfsrError, type Denoiser, type RestoreOptions } from '@difbfsr/core';
+import { loadCheckpoint, UNet, type CheckpointSource, type StateDict, type UNetConfig } from '@difbfsr/models';
+import { unetConfigOf } from './checkpoint-config.js';
+import { OnnxDenoiser, type OnnxDenoiserOptions } from './onnx-denoiser.js';
+import { loadOnnxRuntime } from './runtime.js';
+
+/** What runs a U-Net: `@difbfsr/core`'s `restore({ backend })` values. */
+export type DenoiserBackend = NonNullable<RestoreOptions['backend']>;
+
+/** Options of {@link createUNetDenoiser}: the backend, and the ONNX options when ONNX runs. */
+export interface UNetDenoiserOptions extends OnnxDenoiserOptions {
+  /** `'tfjs'`, `'onnx'`, or `'auto'` (default): ONNX Runtime when it loads, else tfjs. */
+  backend?: DenoiserBackend;
+}
+
+/**
+ * The U-Net `config` with the weights of `stateDict` as a denoiser on the chosen backend: the
+ * tfjs `UNet` of `@difbfsr/models`, or an {@link OnnxDenoiser}. `'auto'` takes ONNX Runtime when
+ * its package can be imported and tfjs otherwise; errors of a runtime that loaded (for example
+ * OUT_OF_MEMORY) are not hidden by falling back.
+ */
+export async function createUNetDenoiser(config: UNetConfig, stateDict: StateDict, options: UNetDenoiserOptions = {}): Promise<Denoiser> {
+  const { backend = 'auto', ...onnxOptions } = options;
+  const tfjs = (): Denoiser => UNet.fromStateDict(config, stateDict, { name: options.name });
+  switch (backend) {
+    case 'tfjs':
+      return tfjs();
+    case 'onnx':
+      return OnnxDenoiser.create(config, stateDict, onnxOptions);
+    case 'auto': {
+      const available = await loadOnnxRuntime(options.runtime).then(
+        () => true,
+        () => false,
+      );
+      return available ? OnnxDenoiser.create(config, stateDict, onnxOptions) : tfjs();
+    }
+    default:
+      throw new DifbfsrError('INVALID_OPTION', `backend must be 'auto', 'tfjs' or 'onnx', got ${JSON.stringify(backend)}`);
+  }
+}
+
+/**
+ * A default-prior factory for `setDefaultPrior` of `@difbfsr/core`: on first use it loads the
+ * checkpoint (path, URL or bytes, as `loadCheckpoint` takes; config from its metadata or preset
+ * unless given) and builds the denoiser for the `backend` that `restore()` asks for.
+ *
+ * @example
+ * ```ts
+ * setDefaultPrior(unetPriorFactory('face64/prior.safetensors'));
+ * const { info } = await restoreWithInfo(lr, { backend: 'auto' }); // info.prior: 'onnx-unet(64px, cpu)'
+ * ```
+ */
+export function unetPriorFactory(
+  checkpoint: CheckpointSource,
+  options: OnnxDenoiserOptions & { config?: UNetConfig } = {},
+): (request: { backend: DenoiserBackend }) => Promise<Denoiser> {
+  const { config, ...denoiserOptions } = options;
+  let loaded: Promise<StateDict> | undefined;
+  return async ({ backend }) => {
+    loaded ??= loadCheckpoint(checkpoint).catch((err: unknown) => {
+      loaded = undefined;
+      throw err;
+    });
+    const stateDict = await loaded;
+    return createUNetDenoiser(config ?? unetConfigOf(stateDict), stateDict, { ...denoiserOptions, backend });
+  };
+}

@@ -1,0 +1,65 @@
+import type { GraphBuilder } from '../graph/builder.js';
+import type { GraphWeights } from './weights.js';
+
+/** guided-diffusion's `normalization()`: always 32 groups, torch's eps. */
+const GROUPS = 32;
+const GROUP_NORM_EPS = 1e-5;
+
+/** The tensors a layer needs while it is emitted. */
+export interface LayerContext {
+  g: GraphBuilder;
+  w: GraphWeights;
+}
+
+/** `x * sigmoid(x)` (torch `nn.SiLU`). */
+export function silu({ g }: LayerContext, x: string): string {
+  return g.op('Mul', [x, g.op('Sigmoid', [x])]);
+}
+
+/**
+ * `GroupNorm32` of NCHW `x` with the module `name`'s affine: `x` is viewed as `[B, 32, C/32*H*W]`,
+ * normalised per row by `InstanceNormalization` (mean and biased variance per sample and group,
+ * eps 1e-5), viewed back as `x`'s shape, then scaled and shifted per channel.
+ */
+export function groupNorm(ctx: LayerContext, name: string, x: string, channels: number): string {
+  const { g, w } = ctx;
+  const grouped = g.op('Reshape', [x, g.int64([0, GROUPS, -1])]);
+  const ones = g.float32(new Float32Array(GROUPS).fill(1), [GROUPS]);
+  const zeros = g.float32(new Float32Array(GROUPS), [GROUPS]);
+  const normalised = g.op('InstanceNormalization', [grouped, ones, zeros], { epsilon: { float: GROUP_NORM_EPS } });
+  const back = g.op('Reshape', [normalised, g.op('Shape', [x])]);
+  const scaled = g.op('Mul', [back, w.get(`${name}.weight`, [channels, 1, 1])]);
+  return g.op('Add', [scaled, w.get(`${name}.bias`, [channels, 1, 1])]);
+}
+
+/**
+ * torch `Conv2d` `name` (weight `[O, I, k, k]`, padding `(k - 1) / 2` on every side) on NCHW `x`;
+ * `Conv1d` (`[O, I, 1]`) on `[B, C, T]` works the same way.
+ */
+export function conv(ctx: LayerContext, name: string, x: string, kernel: number, stride = 1): string {
+  const { g, w } = ctx;
+  const p = (kernel - 1) / 2;
+  return g.op('Conv', [x, w.get(`${name}.weight`), w.get(`${name}.bias`)], {
+    ...(p > 0 ? { pads: { ints: [p, p, p, p] } } : {}),
+    ...(stride > 1 ? { strides: { ints: [stride, stride] } } : {}),
+  });
+}
+
+/** torch `Linear` `name` (weight `[O, I]`) on `[B, I]`. */
+export function linear({ g, w }: LayerContext, name: string, x: string): string {
+  return g.op('Gemm', [x, w.get(`${name}.weight`), w.get(`${name}.bias`)], { transB: { int: 1 } });
+}
+
+/** Nearest-neighbour x2 (torch `F.interpolate(scale_factor=2, mode="nearest")`). */
+export function upsampleNearest2x({ g }: LayerContext, x: string): string {
+  return g.op('Resize', [x, '', g.float32([1, 1, 2, 2], [4])], {
+    mode: { string: 'nearest' },
+    coordinate_transformation_mode: { string: 'asymmetric' },
+    nearest_mode: { string: 'floor' },
+  });
+}
+
+/** 2x2 stride-2 average pooling (torch `AvgPool2d(2)`). */
+export function avgPool2x({ g }: LayerContext, x: string): string {
+  return g.op('AveragePool', [x], { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } });
+}
