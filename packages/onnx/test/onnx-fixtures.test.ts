@@ -56,18 +56,20 @@ for (const fixture of ['tiny-a', 'tiny-b']) {
       if (learned) expect(maxRelDiff(out.v.data as Float32Array, refV)).toBeLessThanOrEqual(TOLERANCE);
     });
 
-    const modes: Array<[string, OnnxDenoiserOptions, number]> = [
-      ['weights as inputs', { weights: 'inputs' }, TOLERANCE],
-      ['weights as initializers', { weights: 'initializers' }, TOLERANCE],
-      ['float16 weights', { fp16: true }, FP16_TOLERANCE],
+    const modes: Array<[string, OnnxDenoiserOptions, number, string]> = [
+      ['weights as inputs', { weights: 'inputs', executionProviders: ['cpu'] }, TOLERANCE, 'cpu'],
+      ['weights as initializers', { weights: 'initializers', executionProviders: ['cpu'] }, TOLERANCE, 'cpu'],
+      ['float16 weights', { fp16: true, executionProviders: ['cpu'] }, FP16_TOLERANCE, 'cpu'],
+      // The browser package, run by Node on its WebAssembly provider.
+      ['onnxruntime-web', { runtime: 'web' }, TOLERANCE, 'wasm'],
     ];
-    for (const [label, options, tolerance] of modes) {
+    for (const [label, options, tolerance, provider] of modes) {
       describe(`OnnxDenoiser, ${label}`, () => {
         let net: OnnxDenoiser;
         let x: tf.Tensor4D;
         let t: number[];
         beforeAll(async () => {
-          net = await OnnxDenoiser.create(config, weights, { ...options, threads: 2, executionProviders: ['cpu'] });
+          net = await OnnxDenoiser.create(config, weights, { ...options, threads: 2 });
           x = refInputNhwc(io);
           t = Array.from(io.get('t').toFloat32());
         });
@@ -88,8 +90,8 @@ for (const fixture of ['tiny-a', 'tiny-b']) {
           if (v) expect(maxRelDiff(v.dataSync(), refChannelsNhwc(io, 'out', 3, 3))).toBeLessThanOrEqual(tolerance);
           tf.dispose([eps, v ?? []]);
           expect(tf.memory().numTensors).toBe(before);
-          expect(net.executionProvider).toBe('cpu');
-          expect(net.name).toBe(`onnx-unet(32px, cpu)`);
+          expect(net.executionProvider).toBe(provider);
+          expect(net.name).toBe(`onnx-unet(32px, ${provider})`);
         });
       });
     }
