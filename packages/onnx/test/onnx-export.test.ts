@@ -9,6 +9,16 @@ import { randomUNetTensors } from './random-state-dict.js';
 
 const { onnx } = onnxProto;
 
+/** The decoded model's graph (decoded messages hold every repeated field, possibly empty). */
+function graphOf(model: Uint8Array): onnxProto.onnx.GraphProto {
+  return onnx.ModelProto.decode(model).graph as onnxProto.onnx.GraphProto;
+}
+
+/** An initializer of a decoded graph. */
+function initializerOf(model: Uint8Array, name: string): onnxProto.onnx.TensorProto {
+  return graphOf(model).initializer.find((t) => t.name === name) as onnxProto.onnx.TensorProto;
+}
+
 /** New qkv order, plain embedding add, conv resampling, 3 outputs: the other branches of the graph. */
 const CONFIG: UNetConfig = {
   image_size: 16,
@@ -47,11 +57,11 @@ describe('exportUNetToOnnx', () => {
     const { model, params } = exportUNetToOnnx(CONFIG, weights);
     const decoded = onnx.ModelProto.decode(model);
     expect(decoded.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', UNET_OPSET]]);
-    const graph = decoded.graph!;
+    const graph = graphOf(model);
     expect(graph.input.map((i) => i.name)).toEqual(['x', 'timesteps']);
     expect(graph.output.map((o) => o.name)).toEqual(['eps']);
     expect(graph.node.filter((n) => !STANDARD_OPS.has(n.opType!) || n.domain)).toEqual([]);
-    const initializers = new Map(graph.initializer.map((t) => [t.name, t]));
+    const initializers = new Map(graph.initializer.map((t) => [t.name, t as onnxProto.onnx.TensorProto]));
     for (const [name, shape] of unetTensorList(CONFIG)) {
       const t = initializers.get(name);
       expect(t, name).toBeDefined();
@@ -70,7 +80,7 @@ describe('exportUNetToOnnx', () => {
     const inline = exportUNetToOnnx(CONFIG, weights);
     const external = exportUNetToOnnx(CONFIG, weights, { storage: 'external', externalDataLocation: 'unet.bin' });
     expect(external.model.byteLength).toBeLessThan(inline.model.byteLength / 10);
-    const conv = onnx.ModelProto.decode(external.model).graph!.initializer.find((t) => t.name === 'input_blocks.0.0.weight')!;
+    const conv = initializerOf(external.model, 'input_blocks.0.0.weight');
     expect(conv.dataLocation).toBe(onnx.TensorProto.DataLocation.EXTERNAL);
     expect(conv.externalData.find((e) => e.key === 'location')?.value).toBe('unet.bin');
     const a = await run(inline.model);
@@ -83,7 +93,7 @@ describe('exportUNetToOnnx', () => {
     const half = exportUNetToOnnx(CONFIG, weights, { fp16: true });
     expect(half.model.byteLength / full.model.byteLength).toBeGreaterThan(0.49);
     expect(half.model.byteLength / full.model.byteLength).toBeLessThan(0.52);
-    const t = onnx.ModelProto.decode(half.model).graph!.initializer.find((i) => i.name === 'out.2.weight')!;
+    const t = initializerOf(half.model, 'out.2.weight');
     expect(t.dataType).toBe(onnx.TensorProto.DataType.FLOAT16);
     const stored = new Uint16Array(t.rawData.slice().buffer);
     const expected = Uint16Array.from(weights.get('out.2.weight').toFloat32(), floatToHalf);
