@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BackendWasmModule } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm';
 import { pthreadWorkerFile } from './pthread-worker-file.js';
-
-const requireFromHere = createRequire(import.meta.url);
+import { requireFromHere } from './require-from-here.js';
 
 /** XNNPACK's thread pool in tfjs-backend-wasm 4.22 holds at most this many threads. */
 export const MAX_WASM_THREADS = 8;

@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const requireFromHere = createRequire(import.meta.url);
+import { requireFromHere } from './require-from-here.js';
 
 let workerFile: string | undefined;
 

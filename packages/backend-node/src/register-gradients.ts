@@ -1,8 +1,7 @@
-import { createRequire, register } from 'node:module';
+import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-
-const requireFromHere = createRequire(import.meta.url);
+import { requireFromHere } from './require-from-here.js';
 
 /**
  * Resolve/load hooks for the ESM build of tfjs-core, which is published
