@@ -11,6 +11,7 @@ const BENCHES: Record<string, string> = {
   'conv-grad': 'conv-grad.ts',
   unet: 'unet-forward.ts',
   'checkpoint-load': 'checkpoint-load.ts',
+  onnx: 'onnx.ts',
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -76,6 +76,11 @@ export interface MemoryNeed {
   input: string;
 }
 
+/** Total bytes of a {@link MemoryNeed}. */
+export function totalBytes(need: MemoryNeed): number {
+  return need.jsWeights + need.runtimeWeights + need.activations;
+}
+
 /**
  * Refuse to build a session that cannot fit: the estimate of {@link MemoryNeed} against
  * `available` bytes (see {@link availableMemoryBytes}; no check when unknown).
@@ -83,7 +88,7 @@ export interface MemoryNeed {
  */
 export function checkMemory(need: MemoryNeed, available: number | undefined): void {
   if (available === undefined) return;
-  const total = need.jsWeights + need.runtimeWeights + need.activations;
+  const total = totalBytes(need);
   if (total <= available) return;
   throw new DifbfsrError(
     'OUT_OF_MEMORY',

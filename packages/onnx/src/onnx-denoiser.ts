@@ -4,7 +4,7 @@ import { planUNet, unetParamCount, type StateDict, type UNetConfig, type UNetPla
 import type * as Ort from 'onnxruntime-node';
 import { checkUNetStateDict } from './export.js';
 import { serializeModel, type SerializedModel, type WeightStorage } from './graph/serialize.js';
-import { availableMemoryBytes, checkMemory, estimateActivationBytes } from './memory.js';
+import { availableMemoryBytes, checkMemory, estimateActivationBytes, totalBytes, type MemoryNeed } from './memory.js';
 import { autoExecutionProviders, runsOnCpu, type ExecutionProviderName } from './providers.js';
 import { loadOnnxRuntime, type OnnxRuntime, type OnnxRuntimeKind } from './runtime.js';
 import { unetModelSpec } from './unet/unet-graph.js';
@@ -23,9 +23,10 @@ export interface OnnxDenoiserOptions {
   fp16?: boolean;
   /**
    * How the session gets the weights. `'initializers'`: constants inside the model (onnxruntime
-   * copies and may prepack them). `'inputs'`: fed with every run from one JS copy that
-   * onnxruntime-node reads in place (lowest memory; float32 only). `'auto'` (default): `'inputs'` for
-   * the native CPU provider, `'initializers'` otherwise.
+   * copies and prepacks them: fastest). `'inputs'`: fed with every run from one JS copy that
+   * onnxruntime-node reads in place (least memory; float32 only). `'auto'` (default): initializers
+   * when their estimated memory fits in what is free, else inputs, on the native CPU provider;
+   * initializers on GPUs and in browsers.
    */
   weights?: 'auto' | 'initializers' | 'inputs';
   /** onnxruntime package: `'node'` (default in Node.js) or `'web'`. */
@@ -70,6 +71,8 @@ export class OnnxDenoiser implements Denoiser {
   readonly name: string;
   /** The provider the session runs on. */
   readonly executionProvider: ExecutionProviderName;
+  /** How the session got the weights (see {@link OnnxDenoiserOptions.weights}). */
+  readonly weights: 'initializers' | 'inputs';
   /** Why a preferred provider was not used (for example CUDA without a driver), if it was not. */
   readonly fallback?: string;
   private session: Ort.InferenceSession | undefined;
@@ -87,6 +90,7 @@ export class OnnxDenoiser implements Denoiser {
     this.resolution = plan.config.imageSize;
     this.learnedVariance = plan.config.outChannels === 6;
     this.executionProvider = provider;
+    this.weights = Object.keys(weightFeeds).length > 0 ? 'inputs' : 'initializers';
     if (fallback) this.fallback = fallback;
     this.name = name ?? `onnx-unet(${plan.config.imageSize}px, ${provider})`;
   }
@@ -111,8 +115,11 @@ export class OnnxDenoiser implements Denoiser {
     const attempts = runsOnCpu(providers[0]) ? [providers] : [providers, [kind === 'node' ? 'cpu' : 'wasm'] as ExecutionProviderName[]];
     let firstError: unknown;
     for (const list of attempts) {
-      const storage = storageFor(options, kind, list[0]);
-      if (options.memoryCheck !== false) await checkSessionMemory(plan, params, storage, kind, list[0], options);
+      const storage = await chooseStorage(plan, params, kind, list[0], options);
+      if (options.memoryCheck !== false) {
+        // WebAssembly cannot address more than 4 GiB, whatever the machine has.
+        checkMemory(sessionNeed(plan, params, storage, kind, list[0], options), list[0] === 'wasm' ? 4 * 2 ** 30 : await availableMemoryBytes());
+      }
       const serialized = serializeModel(unetModelSpec(plan, stateDict, { layout: 'nhwc', precision: options.fp16 ? 'float16' : 'float32' }), storage);
       try {
         const session = await ort.InferenceSession.create(serialized.model, sessionOptions(ort, kind, list, threads, serialized));
@@ -181,38 +188,37 @@ export class OnnxDenoiser implements Denoiser {
   }
 }
 
-function storageFor(options: OnnxDenoiserOptions, kind: OnnxRuntimeKind, provider: ExecutionProviderName): WeightStorage {
+/** How the weights reach the session: see {@link OnnxDenoiserOptions.weights}. */
+async function chooseStorage(plan: UNetPlan, params: number, kind: OnnxRuntimeKind, provider: ExecutionProviderName, options: OnnxDenoiserOptions): Promise<WeightStorage> {
   const mode = options.weights ?? 'auto';
   if (mode === 'inputs') {
     if (options.fp16) throw new DifbfsrError('INVALID_OPTION', "weights: 'inputs' feeds float32 weights; fp16 needs weights: 'initializers'");
     return 'inputs';
   }
-  if (mode === 'auto' && kind === 'node' && provider === 'cpu' && !options.fp16) return 'inputs';
-  if (mode !== 'auto' && mode !== 'initializers') {
-    throw new DifbfsrError('INVALID_OPTION', `weights must be 'auto', 'initializers' or 'inputs', got ${JSON.stringify(mode)}`);
-  }
-  return 'external';
+  if (mode === 'initializers') return 'external';
+  if (mode !== 'auto') throw new DifbfsrError('INVALID_OPTION', `weights must be 'auto', 'initializers' or 'inputs', got ${JSON.stringify(mode)}`);
+  if (kind !== 'node' || provider !== 'cpu' || options.fp16) return 'external';
+  const available = await availableMemoryBytes();
+  return available === undefined || totalBytes(sessionNeed(plan, params, 'external', kind, provider, options)) <= available ? 'external' : 'inputs';
 }
 
 /**
- * Estimate what the session will hold in this process (the weights in JS, onnxruntime's copy of
- * them unless fed as inputs, one native-size forward's activations for CPU providers) and refuse
- * when it exceeds free memory (WebAssembly: its 4 GiB address space).
+ * What the session will hold in this process: the weights in JS (the model bytes, or the weight
+ * inputs), onnxruntime's own copies unless the weights are fed as inputs (it holds about twice
+ * the float32 weights while it optimises the graph), and one native-size forward's activations,
+ * for CPU providers.
  */
-async function checkSessionMemory(plan: UNetPlan, params: number, storage: WeightStorage, kind: OnnxRuntimeKind, provider: ExecutionProviderName, options: OnnxDenoiserOptions): Promise<void> {
+function sessionNeed(plan: UNetPlan, params: number, storage: WeightStorage, kind: OnnxRuntimeKind, provider: ExecutionProviderName, options: OnnxDenoiserOptions): MemoryNeed {
   const fp32 = 4 * params;
   const onCpu = runsOnCpu(provider);
   const size = plan.config.imageSize;
-  checkMemory(
-    {
-      what: `${options.name ?? `the ${size}px U-Net`} (${(params / 1e6).toFixed(1)}M parameters, onnxruntime-${kind} ${provider})`,
-      jsWeights: options.fp16 ? fp32 / 2 : fp32,
-      runtimeWeights: onCpu && storage !== 'inputs' ? fp32 : 0,
-      activations: onCpu ? estimateActivationBytes(plan, 1, size) : 0,
-      input: `1x${size}x${size}`,
-    },
-    provider === 'wasm' ? 4 * 2 ** 30 : await availableMemoryBytes(),
-  );
+  return {
+    what: `${options.name ?? `the ${size}px U-Net`} (${(params / 1e6).toFixed(1)}M parameters, onnxruntime-${kind} ${provider}, weights as ${storage === 'inputs' ? 'inputs' : 'initializers'})`,
+    jsWeights: options.fp16 ? fp32 / 2 : fp32,
+    runtimeWeights: onCpu && storage !== 'inputs' ? 2 * fp32 : 0,
+    activations: onCpu ? estimateActivationBytes(plan, 1, size) : 0,
+    input: `1x${size}x${size}`,
+  };
 }
 
 function sessionOptions(

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadCheckpoint, saveSafetensors, type StateDict, type UNetConfig } from '@difbfsr/models';
 import { estimateActivationBytes, exportUNetToOnnx, OnnxDenoiser } from '@difbfsr/onnx';
-import { planUNet } from '@difbfsr/models';
+import { planUNet, unetParamCount } from '@difbfsr/models';
 import { randomUNetTensors } from './random-state-dict.js';
 
 /** 16 px, two levels, attention at 8 px: small enough to build in milliseconds. */
@@ -73,6 +73,23 @@ describe('memory', () => {
     const unchecked = await Fresh.create(CONFIG, weights, { memoryCheck: false, threads: 1 });
     unchecked.dispose();
     vi.doUnmock('node:os');
+  });
+
+  it("weights 'auto' feeds the weights as inputs when initializers would not fit, and takes initializers when they do", async () => {
+    const fp32 = 4 * unetParamCount(CONFIG);
+    const activations = estimateActivationBytes(planUNet(CONFIG), 1, 16);
+    // Enough for one JS copy of the weights plus activations, not for onnxruntime's two copies on top.
+    const free = 2 * fp32 + activations;
+    vi.resetModules();
+    vi.doMock('node:os', async (original) => ({ ...(await original<typeof import('node:os')>()), freemem: () => free }));
+    const { OnnxDenoiser: Fresh } = await import('@difbfsr/onnx');
+    const tight = await Fresh.create(CONFIG, weights, { threads: 1 });
+    expect(tight.weights).toBe('inputs');
+    tight.dispose();
+    vi.doUnmock('node:os');
+    const roomy = await OnnxDenoiser.create(CONFIG, weights, { threads: 1 });
+    expect(roomy.weights).toBe('initializers');
+    roomy.dispose();
   });
 });
 

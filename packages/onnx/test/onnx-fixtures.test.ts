@@ -91,6 +91,7 @@ for (const fixture of ['tiny-a', 'tiny-b']) {
           tf.dispose([eps, v ?? []]);
           expect(tf.memory().numTensors).toBe(before);
           expect(net.executionProvider).toBe(provider);
+          expect(net.weights).toBe(options.weights === 'inputs' ? 'inputs' : 'initializers');
           expect(net.name).toBe(`onnx-unet(32px, ${provider})`);
         });
       });

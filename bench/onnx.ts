@@ -1,0 +1,368 @@
+/**
+ * ONNX denoiser benchmark: ONNX Runtime (onnxruntime-node, CPU) against tfjs WASM and PyTorch CPU.
+ *
+ *   node --import tsx bench/onnx.ts [--threads 2] [--repeats 3] [--steps 20]
+ *       [--configs face64,ffhq256-p2] [--no-torch] [--no-memory] [--no-restore]
+ *
+ * 1. U-Net forward, batch 1 at the native size, for the 64 px bundled prior (its weights when
+ *    packages/models/assets/face64/prior.safetensors exists, else its config with random weights)
+ *    and ffhq256-p2 (random weights): the weights are written once to a temporary safetensors file
+ *    that the ONNX denoiser, the tfjs U-Net and PyTorch (bench/unet_forward_torch.py's module, run
+ *    by /usr/bin/python3) all load; same input, same thread count. Median of R after a warm-up,
+ *    plus each output's largest difference from PyTorch's.
+ * 2. Peak RSS of a fresh process that loads ffhq256-p2 from that file, opens the ONNX denoiser
+ *    and runs one forward (for each way of passing the weights).
+ * 3. A default restore at 64 px (`steps` 20 to keep it short) with the 64 px prior: tfjs WASM only
+ *    against the ONNX denoiser (SRM/CFM stay on tfjs WASM), with the time spent outside the U-Net.
+ * Prints markdown tables.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Denoiser, DenoiserOutput } from '../packages/core/src/index.js';
+import {
+  getPreset,
+  loadCheckpoint,
+  resolveUNetConfig,
+  saveSafetensorsFile,
+  UNet,
+  unetParamCount,
+  type StateDict,
+  type UNetConfig,
+} from '../packages/models/src/index.js';
+import { OnnxDenoiser, unetConfigOf, type OnnxDenoiserOptions } from '../packages/onnx/src/index.js';
+import { randomUNetTensors } from '../packages/onnx/test/random-state-dict.js';
+
+const req = createRequire(new URL('../packages/models/package.json', import.meta.url));
+const tf = req('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
+type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;
+
+/** The bundled 64 px prior's architecture (packages/models/MODEL_CARD.md). */
+const FACE64: UNetConfig = {
+  image_size: 64,
+  num_channels: 32,
+  channel_mult: [1, 2, 4, 4],
+  num_res_blocks: 1,
+  attention_resolutions: '16,8',
+  num_head_channels: 32,
+  use_scale_shift_norm: true,
+  resblock_updown: false,
+  learn_sigma: true,
+};
+const BUNDLED = fileURLToPath(new URL('../packages/models/assets/face64/prior.safetensors', import.meta.url));
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const MiB = 2 ** 20;
+const rssMiB = (): number => process.memoryUsage().rss / MiB;
+const peakMiB = (): number => process.resourceUsage().maxRSS / 1024;
+
+/** A deterministic NCHW input in [-1, 1]. */
+function inputNchw(size: number): Float32Array {
+  return Float32Array.from({ length: 3 * size * size }, (_, i) => 0.9 * Math.sin(i * 0.37 + 0.1 * Math.cos(i * 0.011)));
+}
+
+function nchwToNhwc(data: Float32Array, c: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let k = 0; k < c; k++) for (let p = 0; p < h * w; p++) out[p * c + k] = data[k * h * w + p];
+  return out;
+}
+
+/** Largest |a - ref| / max(1, |ref|) between NHWC channels [from, from + 3) of `a` and NCHW `ref`. */
+function relDiff(a: Float32Array, ref: Float32Array, refChannels: number, from: number, size: number): number {
+  let worst = 0;
+  for (let k = 0; k < 3; k++) {
+    for (let p = 0; p < size * size; p++) {
+      const r = ref[(from + k) * size * size + p];
+      worst = Math.max(worst, Math.abs(a[p * 3 + k] - r) / Math.max(1, Math.abs(r)));
+    }
+  }
+  return worst;
+}
+
+/** The resolved config in the form bench/unet_forward_torch.py builds from. */
+function torchConfig(config: UNetConfig): string {
+  const r = resolveUNetConfig(config);
+  return JSON.stringify({
+    image_size: r.imageSize,
+    model_channels: r.modelChannels,
+    channel_mult: r.channelMult,
+    num_res_blocks: r.numResBlocks,
+    attention_ds: [...r.attentionDs],
+    num_heads: r.numHeads,
+    num_head_channels: r.numHeadChannels,
+    num_heads_upsample: r.numHeadsUpsample,
+    scale_shift: r.scaleShift,
+    resblock_updown: r.resblockUpdown,
+    out_channels: r.outChannels,
+    new_attention_order: r.newAttentionOrder,
+  });
+}
+
+/** Loads the weights file into bench/unet_forward_torch.py's module and times it on the input. */
+const TORCH_SCRIPT = `
+import json, resource, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+import torch
+from unet_forward_torch import build_unet, read_safetensors
+cfg, weights, x_file, out_file = json.loads(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+threads, repeats, size = int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+torch.set_num_threads(threads)
+model = build_unet(torch, cfg).eval()
+model.load_state_dict(read_safetensors(torch, weights))
+x = torch.frombuffer(bytearray(open(x_file, "rb").read()), dtype=torch.float32).reshape(1, 3, size, size)
+t = torch.full((1,), 500, dtype=torch.int64)
+times = []
+with torch.no_grad():
+    y = model(x, t)
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model(x, t)
+        times.append((time.perf_counter() - start) * 1000)
+open(out_file, "wb").write(y.contiguous().numpy().tobytes())
+print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": statistics.median(times),
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+`;
+
+interface TorchRun {
+  ms?: number;
+  threads?: number;
+  torch?: string;
+  peak_rss_mib?: number;
+  out?: Float32Array;
+  skipped?: string;
+}
+
+function runTorch(config: UNetConfig, weights: string, dir: string, size: number, threads: number, repeats: number): TorchRun {
+  if (flag('no-torch')) return { skipped: '--no-torch' };
+  const xFile = join(dir, `x-${size}.bin`);
+  const outFile = join(dir, `torch-out-${size}.bin`);
+  const { writeFileSync } = req('node:fs') as typeof import('node:fs');
+  writeFileSync(xFile, inputNchw(size));
+  const benchDir = fileURLToPath(new URL('.', import.meta.url));
+  const args = ['-c', TORCH_SCRIPT, benchDir, torchConfig(config), weights, xFile, outFile, `${threads}`, `${repeats}`, `${size}`];
+  const env = { ...process.env, OMP_NUM_THREADS: `${threads}`, OPENBLAS_NUM_THREADS: `${threads}` };
+  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', env, maxBuffer: 1 << 20 });
+  if (r.error) return { skipped: `cannot run /usr/bin/python3 (${r.error.message})` };
+  if (r.status !== 0) return { skipped: `PyTorch failed: ${r.stderr.trim().split('\n').pop()}` };
+  const out = new Float32Array(new Uint8Array(readFileSync(outFile)).buffer);
+  return { ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRun), out };
+}
+
+/** Time `predict` (median of `repeats` after a warm-up); returns ms and the last output as NHWC eps|v. */
+async function timeDenoiser(net: Denoiser, x: Tensor4D, repeats: number): Promise<{ ms: number; eps: Float32Array; v?: Float32Array }> {
+  const times: number[] = [];
+  let last: { eps: Float32Array; v?: Float32Array } | undefined;
+  for (let i = 0; i <= repeats; i++) {
+    const start = performance.now();
+    const { eps, v } = await net.predict(x, [500]);
+    const epsData = (await eps.data()) as Float32Array;
+    const vData = v ? ((await v.data()) as Float32Array) : undefined;
+    if (i > 0) times.push(performance.now() - start);
+    tf.dispose([eps, v ?? []]);
+    last = { eps: epsData, v: vData };
+  }
+  return { ms: median(times), ...last! };
+}
+
+interface Weights {
+  label: string;
+  config: UNetConfig;
+  file: string;
+  stateDict: StateDict;
+}
+
+/** The named config's weights in a safetensors file (the bundled prior's own file when present). */
+async function weightsFor(name: string, dir: string): Promise<Weights> {
+  if (name === 'face64' && existsSync(BUNDLED)) {
+    const stateDict = await loadCheckpoint(BUNDLED);
+    // PyTorch's reader takes float32 only: write the (float16) prior out as float32.
+    const file = join(dir, 'face64.safetensors');
+    const tensors = new Map(stateDict.names().map((n) => [n, { shape: [...stateDict.get(n).shape], data: stateDict.get(n).toFloat32() }]));
+    await saveSafetensorsFile(file, tensors, { ...stateDict.metadata });
+    return { label: 'face64 (bundled prior)', config: unetConfigOf(stateDict), file, stateDict: await loadCheckpoint(file) };
+  }
+  const config = name === 'face64' ? FACE64 : getPreset(name).config;
+  const file = join(dir, `${name}.safetensors`);
+  await saveSafetensorsFile(file, randomUNetTensors(config, 1), { config: JSON.stringify(config) });
+  return { label: `${name} (random weights)`, config, file, stateDict: await loadCheckpoint(file) };
+}
+
+async function forwardRow(w: Weights, dir: string, threads: number, repeats: number): Promise<string> {
+  const size = w.config.image_size;
+  const x = tf.tensor4d(nchwToNhwc(inputNchw(size), 3, size, size), [1, size, size, 3]);
+  const row: string[] = [w.label, `${(unetParamCount(w.config) / 1e6).toFixed(2)}M`, `1x${size}x${size}`];
+  const torch = runTorch(w.config, w.file, dir, size, threads, repeats);
+  const outChannels = resolveUNetConfig(w.config).outChannels;
+  const diff = (r: { eps: Float32Array; v?: Float32Array }): string => {
+    if (!torch.out) return 'n/a';
+    const d = Math.max(relDiff(r.eps, torch.out, outChannels, 0, size), r.v ? relDiff(r.v, torch.out, outChannels, 3, size) : 0);
+    return d.toExponential(1);
+  };
+  const results: Array<{ ms: number; diff: string }> = [];
+  for (const weights of ['inputs', 'initializers'] as const) {
+    const onnx = await OnnxDenoiser.create(w.config, w.stateDict, { threads, weights, executionProviders: ['cpu'] } satisfies OnnxDenoiserOptions);
+    const r = await timeDenoiser(onnx, x, repeats);
+    onnx.dispose();
+    results.push({ ms: r.ms, diff: diff(r) });
+  }
+  const unet = UNet.fromStateDict(w.config, w.stateDict);
+  const tfjs = await timeDenoiser(unet, x, repeats);
+  unet.dispose();
+  x.dispose();
+  const torchMs = torch.ms;
+  const ratio = (ms: number): string => (torchMs === undefined ? 'n/a' : `${(ms / torchMs).toFixed(2)}x`);
+  row.push(
+    `${results[0].ms.toFixed(0)}`,
+    `${results[1].ms.toFixed(0)}`,
+    `${tfjs.ms.toFixed(0)}`,
+    torchMs === undefined ? `skipped: ${torch.skipped}` : `${torchMs.toFixed(0)} (torch ${torch.torch})`,
+    ratio(results[0].ms),
+    ratio(results[1].ms),
+    ratio(tfjs.ms),
+    `${results[0].diff} / ${results[1].diff} / ${diff(tfjs)}`,
+  );
+  return `| ${row.join(' | ')} |`;
+}
+
+/** Child process: open the ONNX denoiser on a weights file, run one forward, report RSS. */
+async function memoryChild(file: string, weights: 'inputs' | 'initializers', threads: number): Promise<void> {
+  const baseline = rssMiB();
+  const stateDict = await loadCheckpoint(file);
+  const config = unetConfigOf(stateDict);
+  const net = await OnnxDenoiser.create(config, stateDict, { threads, weights, executionProviders: ['cpu'] });
+  const afterCreate = rssMiB();
+  const size = config.image_size;
+  const x = tf.tensor4d(nchwToNhwc(inputNchw(size), 3, size, size), [1, size, size, 3]);
+  const { eps, v } = await net.predict(x, [500]);
+  tf.dispose([x, eps, v ?? []]);
+  net.dispose();
+  console.log(JSON.stringify({ baseline, afterCreate, peak: peakMiB() }));
+}
+
+function memoryRow(file: string, config: UNetConfig, weights: 'inputs' | 'initializers', threads: number, torchPeak: number | undefined): string {
+  const script = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--child-memory', file, '--weights', weights, '--threads', `${threads}`], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) return `| ffhq256-p2 | ${weights} | failed: ${r.stderr.trim().split('\n').pop()} |`;
+  const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as { baseline: number; afterCreate: number; peak: number };
+  const fp32 = (4 * unetParamCount(config)) / MiB;
+  const torch = torchPeak === undefined ? 'n/a' : `${torchPeak.toFixed(0)} MiB`;
+  return (
+    `| ffhq256-p2 | ${weights} | ${fp32.toFixed(0)} MiB | ${m.baseline.toFixed(0)} MiB | ${m.afterCreate.toFixed(0)} MiB | ${m.peak.toFixed(0)} MiB | ` +
+    `${(m.peak / fp32).toFixed(2)}x | ${((m.peak - m.baseline) / fp32).toFixed(2)}x | ${torch} |`
+  );
+}
+
+/** Times every `predict` of a denoiser (the U-Net calls of a restore). */
+class TimedDenoiser implements Denoiser {
+  ms = 0;
+  calls = 0;
+  readonly resolution: number;
+  readonly learnedVariance: boolean;
+  readonly name?: string;
+  constructor(private readonly inner: Denoiser) {
+    this.resolution = inner.resolution;
+    this.learnedVariance = inner.learnedVariance;
+    this.name = inner.name;
+  }
+  async predict(x: Tensor4D, t: readonly number[]): Promise<DenoiserOutput> {
+    const start = performance.now();
+    const out = await this.inner.predict(x, t);
+    this.ms += performance.now() - start;
+    this.calls++;
+    return out;
+  }
+}
+
+async function restoreRows(w: Weights, threads: number, steps: number): Promise<string[]> {
+  const { restoreWithInfo } = await import('../packages/core/src/index.js');
+  const lr = tf.tidy(() => tf.round(tf.randomUniform([16, 16, 3], 40, 215, 'float32', 7))) as import('@tensorflow/tfjs-core').Tensor3D;
+  const rows: string[] = [];
+  const totals: number[] = [];
+  let first: Float32Array | undefined;
+  for (const kind of ['tfjs', 'onnx'] as const) {
+    const inner: Denoiser =
+      kind === 'tfjs' ? UNet.fromStateDict(w.config, w.stateDict) : await OnnxDenoiser.create(w.config, w.stateDict, { threads, executionProviders: ['cpu'] });
+    await (await restoreWithInfo(lr, { prior: inner, steps: 2, seed: 1 })).output.dispose(); // warm-up
+    const timed = new TimedDenoiser(inner);
+    const { output, info } = await restoreWithInfo(lr, { prior: timed, steps, seed: 1 });
+    const pixels = output.dataSync() as Float32Array;
+    output.dispose();
+    inner.dispose?.();
+    first ??= pixels;
+    const meanDiff = pixels.reduce((s, v, i) => s + Math.abs(v - first![i]), 0) / pixels.length;
+    totals.push(info.timeMs);
+    const outside = info.timeMs - timed.ms;
+    rows.push(
+      `| ${kind === 'tfjs' ? 'tfjs WASM only' : 'ONNX denoiser + tfjs WASM'} | ${info.prior} | ${timed.calls} | ${(info.timeMs / 1000).toFixed(2)} s | ` +
+        `${(timed.ms / 1000).toFixed(2)} s | ${(outside / 1000).toFixed(2)} s (${((100 * outside) / info.timeMs).toFixed(0)}%) | ` +
+        `${kind === 'tfjs' ? '1.00x' : `${(totals[0] / info.timeMs).toFixed(2)}x`} | ${kind === 'tfjs' ? '-' : meanDiff.toFixed(4)} |`,
+    );
+  }
+  lr.dispose();
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const threads = Number(option('threads', '2'));
+  const childFile = option('child-memory', '');
+  const wasm = req('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  if (childFile) {
+    req('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    await memoryChild(childFile, option('weights', 'inputs') as 'inputs' | 'initializers', threads);
+    return;
+  }
+  wasm.setThreadsCount(threads);
+  await tf.setBackend('wasm');
+  const { registerWasmTrainingKernels } = await import('../packages/core/src/index.js');
+  req('@tensorflow/tfjs-core/dist/register_all_gradients');
+  registerWasmTrainingKernels();
+  const repeats = Number(option('repeats', '3'));
+  const steps = Number(option('steps', '20'));
+  const names = option('configs', 'face64,ffhq256-p2').split(',');
+  const dir = mkdtempSync(join(tmpdir(), 'difbfsr-bench-onnx-'));
+  try {
+    console.log(`\nU-Net forward, batch 1, ${threads} threads everywhere, median of ${repeats} after a warm-up (ms per forward)\n`);
+    console.log(
+      '| config | params | input | ONNX (weights as inputs) | ONNX (initializers) | tfjs WASM | PyTorch CPU | ONNX inputs / PyTorch | ONNX init. / PyTorch | tfjs / PyTorch | max rel. diff vs PyTorch (inputs / init. / tfjs) |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    const all: Weights[] = [];
+    let torchPeak: number | undefined;
+    for (const name of names) {
+      const w = await weightsFor(name, dir);
+      all.push(w);
+      console.log(await forwardRow(w, dir, threads, repeats));
+      if (name === 'ffhq256-p2' && !flag('no-torch')) torchPeak = runTorch(w.config, w.file, dir, w.config.image_size, threads, 1).peak_rss_mib;
+    }
+    const ffhq = all.find((w) => w.label.startsWith('ffhq256-p2'));
+    if (ffhq && !flag('no-memory')) {
+      console.log('\nPeak RSS of a fresh Node process: load ffhq256-p2 from safetensors, open the ONNX denoiser, one 256x256 forward\n');
+      console.log('| config | weights | fp32 weights | baseline RSS | RSS after create | peak RSS | peak / weights | (peak - baseline) / weights | PyTorch peak RSS (same file) |');
+      console.log('|---|---|---|---|---|---|---|---|---|');
+      for (const mode of ['inputs', 'initializers'] as const) console.log(memoryRow(ffhq.file, ffhq.config, mode, threads, torchPeak));
+    }
+    const face = all.find((w) => w.label.startsWith('face64'));
+    if (face && !flag('no-restore')) {
+      console.log(`\nDefault restore at 64 px (16x16 input, x4), steps ${steps} (default 100; shortened), seed 1, ${face.label}, ${threads} threads\n`);
+      console.log('| path | prior | U-Net calls | total | in U-Net calls | outside U-Net calls | speed-up | mean abs diff vs tfjs (0..255) |');
+      console.log('|---|---|---|---|---|---|---|---|');
+      for (const row of await restoreRows(face, threads, steps)) console.log(row);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
