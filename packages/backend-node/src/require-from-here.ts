@@ -1,10 +1,8 @@
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
 /**
- * `require` resolving from this package, in both of its builds: the CommonJS
- * one has `__filename` (and no `import.meta`), the ES module one `import.meta.url`.
+ * `require` resolving from this package, in both of its builds: the ES module
+ * one has `import.meta.url`; in the CommonJS one the bundler leaves
+ * `import.meta` empty and the module's own `__filename` applies.
  */
-export const requireFromHere: NodeJS.Require = createRequire(
-  typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url),
-);
+export const requireFromHere: NodeJS.Require = createRequire((import.meta as { url?: string }).url ?? __filename);
