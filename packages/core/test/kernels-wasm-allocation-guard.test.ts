@@ -1,12 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DifbfsrError, installWasmAllocationGuard } from '@difbfsr/core';
-import { useBackend } from '../../../test-utils/backends.js';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
 
 // Its own file, on a fresh heap: how malloc fails (0, or a block running past the end of the
 // heap) depends on the heap's history. In this order both cases occur: the third 1.5 GiB block
 // gets 0, the 4 GiB - 64 KiB request a block ending past the heap (checked by logging malloc's
 // raw results; removing the guard's end-of-heap check fails the second test).
+
+/** No gradients needed here, so not test-utils/backends (whose gradient import costs seconds). */
+async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
+}
 
 function errorOf(fn: () => unknown): DifbfsrError {
   try {

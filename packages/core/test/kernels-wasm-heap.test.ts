@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertWasmHeapHeadroom, DifbfsrError, WASM_HEAP_LIMIT_BYTES } from '@difbfsr/core';
-import { useBackend } from '../../../test-utils/backends.js';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+/** No gradients needed here, so not test-utils/backends (whose gradient import costs seconds). */
+async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
+}
 
 function errorOf(fn: () => unknown): DifbfsrError {
   try {
