@@ -42,6 +42,7 @@ let hooksRegistered = false;
 export async function registerTfjsGradients(): Promise<void> {
   if (tf.getGradient(tf.Conv2D) != null) return;
   if (!hooksRegistered) {
+    if (typeof register !== 'function') throw new Error('loading tfjs-core gradients needs Node.js >= 20.6 (module.register)');
     register(`data:text/javascript,${encodeURIComponent(TFJS_CORE_ESM_HOOKS)}`);
     hooksRegistered = true;
   }
