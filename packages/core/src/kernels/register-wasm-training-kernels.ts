@@ -10,8 +10,8 @@ import { DifbfsrError } from '../errors.js';
 import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter.js';
 import { createWasmConv2DBackpropInputConfig } from './wasm-conv2d-backprop-input.js';
 
-/** Kernel functions registered by this module (the registry is global, so is this set). */
-const ownKernelFuncs = new WeakSet<KernelFunc>();
+/** Input-gradient kernels this module registered, so that a second call does not wrap its own. */
+const ownInputKernels = new WeakSet<KernelFunc>();
 
 /**
  * Registers the kernels that per-image optimisation (`tf.grad` through
@@ -33,14 +33,11 @@ export function registerWasmTrainingKernels(): void {
       "The wasm kernels are not registered: import '@tensorflow/tfjs-backend-wasm' before registerWasmTrainingKernels()",
     );
   }
-  if (!ownKernelFuncs.has(inputKernel.kernelFunc)) {
+  if (!ownInputKernels.has(inputKernel.kernelFunc)) {
     const replacement = createWasmConv2DBackpropInputConfig(inputKernel);
-    ownKernelFuncs.add(replacement.kernelFunc);
+    ownInputKernels.add(replacement.kernelFunc);
     unregisterKernel(Conv2DBackpropInput, 'wasm');
     registerKernel(replacement);
   }
-  if (getKernel(Conv2DBackpropFilter, 'wasm') == null) {
-    ownKernelFuncs.add(wasmConv2DBackpropFilterConfig.kernelFunc);
-    registerKernel(wasmConv2DBackpropFilterConfig);
-  }
+  if (getKernel(Conv2DBackpropFilter, 'wasm') == null) registerKernel(wasmConv2DBackpropFilterConfig);
 }
