@@ -11,8 +11,9 @@ export interface InitOptions {
   /** Backends to try, in order; default `['wasm', 'cpu']`. */
   prefer?: WebBackendName[];
   /**
-   * WASM threads (1 to 8) on cross-origin-isolated pages; default: tfjs' choice
-   * (half of `navigator.hardwareConcurrency`). Ignored on other pages (1 thread).
+   * WASM threads (1 to 8) on cross-origin-isolated pages; tfjs caps it at half
+   * of `navigator.hardwareConcurrency`, which is also the default. Ignored on
+   * other pages (1 thread).
    */
   threads?: number;
   /**
