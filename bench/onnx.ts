@@ -195,7 +195,7 @@ async function weightsFor(name: string, dir: string): Promise<Weights> {
   return { label: `${name} (random weights)`, config, file, stateDict: await loadCheckpoint(file) };
 }
 
-async function forwardRow(w: Weights, dir: string, threads: number, repeats: number): Promise<string> {
+async function forwardRow(w: Weights, dir: string, threads: number, repeats: number): Promise<{ row: string; torchPeak?: number }> {
   const size = w.config.image_size;
   const x = tf.tensor4d(nchwToNhwc(inputNchw(size), 3, size, size), [1, size, size, 3]);
   const row: string[] = [w.label, `${(unetParamCount(w.config) / 1e6).toFixed(2)}M`, `1x${size}x${size}`];
@@ -229,7 +229,7 @@ async function forwardRow(w: Weights, dir: string, threads: number, repeats: num
     ratio(tfjs.ms),
     `${results[0].diff} / ${results[1].diff} / ${diff(tfjs)}`,
   );
-  return `| ${row.join(' | ')} |`;
+  return { row: `| ${row.join(' | ')} |`, torchPeak: torch.peak_rss_mib };
 }
 
 /** Child process: open the ONNX denoiser on a weights file, run one forward, report RSS. */
@@ -247,18 +247,27 @@ async function memoryChild(file: string, weights: 'inputs' | 'initializers', thr
   console.log(JSON.stringify({ baseline, afterCreate, peak: peakMiB() }));
 }
 
-function memoryRow(file: string, config: UNetConfig, weights: 'inputs' | 'initializers', threads: number, torchPeak: number | undefined): string {
+/**
+ * glibc's malloc keeps freed blocks below its (dynamic, up to 32 MiB) mmap threshold in the heap,
+ * so the 16-64 MiB activations of a 256 px forward inflate RSS; a fixed 1 MiB threshold returns
+ * them to the system when freed.
+ */
+const MALLOC_TUNED = { MALLOC_MMAP_THRESHOLD_: `${2 ** 20}` };
+
+function memoryRow(file: string, config: UNetConfig, weights: 'inputs' | 'initializers', tuned: boolean, threads: number, torchPeak: number | undefined): string {
   const script = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--child-memory', file, '--weights', weights, '--threads', `${threads}`], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
+    env: { ...process.env, ...(tuned ? MALLOC_TUNED : {}) },
   });
-  if (r.status !== 0) return `| ffhq256-p2 | ${weights} | failed: ${r.stderr.trim().split('\n').pop()} |`;
+  const malloc = tuned ? 'MALLOC_MMAP_THRESHOLD_=1048576' : 'default';
+  if (r.status !== 0) return `| ffhq256-p2 | ${weights} | ${malloc} | failed: ${r.stderr.trim().split('\n').pop()} |`;
   const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as { baseline: number; afterCreate: number; peak: number };
   const fp32 = (4 * unetParamCount(config)) / MiB;
   const torch = torchPeak === undefined ? 'n/a' : `${torchPeak.toFixed(0)} MiB`;
   return (
-    `| ffhq256-p2 | ${weights} | ${fp32.toFixed(0)} MiB | ${m.baseline.toFixed(0)} MiB | ${m.afterCreate.toFixed(0)} MiB | ${m.peak.toFixed(0)} MiB | ` +
+    `| ffhq256-p2 | ${weights} | ${malloc} | ${fp32.toFixed(0)} MiB | ${m.baseline.toFixed(0)} MiB | ${m.afterCreate.toFixed(0)} MiB | ${m.peak.toFixed(0)} MiB | ` +
     `${(m.peak / fp32).toFixed(2)}x | ${((m.peak - m.baseline) / fp32).toFixed(2)}x | ${torch} |`
   );
 }
@@ -343,15 +352,18 @@ async function main(): Promise<void> {
     for (const name of names) {
       const w = await weightsFor(name, dir);
       all.push(w);
-      console.log(await forwardRow(w, dir, threads, repeats));
-      if (name === 'ffhq256-p2' && !flag('no-torch')) torchPeak = runTorch(w.config, w.file, dir, w.config.image_size, threads, 1).peak_rss_mib;
+      const { row, torchPeak: peak } = await forwardRow(w, dir, threads, repeats);
+      console.log(row);
+      if (name === 'ffhq256-p2') torchPeak = peak;
     }
     const ffhq = all.find((w) => w.label.startsWith('ffhq256-p2'));
     if (ffhq && !flag('no-memory')) {
       console.log('\nPeak RSS of a fresh Node process: load ffhq256-p2 from safetensors, open the ONNX denoiser, one 256x256 forward\n');
-      console.log('| config | weights | fp32 weights | baseline RSS | RSS after create | peak RSS | peak / weights | (peak - baseline) / weights | PyTorch peak RSS (same file) |');
-      console.log('|---|---|---|---|---|---|---|---|---|');
-      for (const mode of ['inputs', 'initializers'] as const) console.log(memoryRow(ffhq.file, ffhq.config, mode, threads, torchPeak));
+      console.log('| config | weights | glibc malloc | fp32 weights | baseline RSS | RSS after create | peak RSS | peak / weights | (peak - baseline) / weights | PyTorch peak RSS (same file) |');
+      console.log('|---|---|---|---|---|---|---|---|---|---|');
+      for (const tuned of [false, true]) {
+        for (const mode of ['inputs', 'initializers'] as const) console.log(memoryRow(ffhq.file, ffhq.config, mode, tuned, threads, torchPeak));
+      }
     }
     const face = all.find((w) => w.label.startsWith('face64'));
     if (face && !flag('no-restore')) {

@@ -234,8 +234,14 @@ function sessionOptions(
     // Without the arena, activations are returned to the system after each run.
     enableCpuMemArena: false,
   };
-  if (kind === 'node') options.intraOpNumThreads = threads;
-  else if (threads !== undefined) ort.env.wasm.numThreads = threads;
+  if (kind === 'node') {
+    options.intraOpNumThreads = threads;
+    // Idle worker threads sleep instead of spinning: between U-Net calls, restore() runs the SRM/CFM
+    // optimisation on the same cores, and spinning threads slow it (and runs on busy machines).
+    options.extra = { session: { intra_op: { allow_spinning: '0' } } };
+  } else if (threads !== undefined) {
+    ort.env.wasm.numThreads = threads;
+  }
   if (serialized.weights) options.externalData = [{ path: serialized.weightsLocation!, data: serialized.weights }];
   return options;
 }

@@ -16,20 +16,34 @@ export function silu({ g }: LayerContext, x: string): string {
   return g.op('Mul', [x, g.op('Sigmoid', [x])]);
 }
 
+/** Per-sample FiLM coefficients `[B, C, 1, 1]` of scale-shift norm: `y * (1 + scale) + shift`. */
+export interface Film {
+  scale: string;
+  shift: string;
+}
+
 /**
  * `GroupNorm32` of NCHW `x` with the module `name`'s affine: `x` is viewed as `[B, 32, C/32*H*W]`,
  * normalised per row by `InstanceNormalization` (mean and biased variance per sample and group,
- * eps 1e-5), viewed back as `x`'s shape, then scaled and shifted per channel.
+ * eps 1e-5), viewed back as `x`'s shape, then scaled and shifted per channel. With `film`, the
+ * scale-shift norm `GN(x) * (1 + scale) + shift` is folded into that one scale and shift (computed
+ * on `[B, C, 1, 1]` tensors), so the full-size tensor is touched by two element-wise ops either way.
  */
-export function groupNorm(ctx: LayerContext, name: string, x: string, channels: number): string {
+export function groupNorm(ctx: LayerContext, name: string, x: string, channels: number, film?: Film): string {
   const { g, w } = ctx;
   const grouped = g.op('Reshape', [x, g.int64([0, GROUPS, -1])]);
   const ones = g.float32(new Float32Array(GROUPS).fill(1), [GROUPS]);
   const zeros = g.float32(new Float32Array(GROUPS), [GROUPS]);
   const normalised = g.op('InstanceNormalization', [grouped, ones, zeros], { epsilon: { float: GROUP_NORM_EPS } });
   const back = g.op('Reshape', [normalised, g.op('Shape', [x])]);
-  const scaled = g.op('Mul', [back, w.get(`${name}.weight`, [channels, 1, 1])]);
-  return g.op('Add', [scaled, w.get(`${name}.bias`, [channels, 1, 1])]);
+  let scale = w.get(`${name}.weight`, [channels, 1, 1]);
+  let shift = w.get(`${name}.bias`, [channels, 1, 1]);
+  if (film) {
+    const onePlus = g.op('Add', [film.scale, g.float32([1])]);
+    scale = g.op('Mul', [scale, onePlus]);
+    shift = g.op('Add', [g.op('Mul', [shift, onePlus]), film.shift]);
+  }
+  return g.op('Add', [g.op('Mul', [back, scale]), shift]);
 }
 
 /**

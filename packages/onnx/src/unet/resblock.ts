@@ -21,9 +21,7 @@ export function resBlock(ctx: LayerContext, p: ResBlockPlan, x: string, embSilu:
   const e = g.op('Unsqueeze', [linearEmb(ctx, n, embSilu), g.int64([2, 3])]);
   if (p.scaleShift) {
     const [scale, shift] = g.node('Split', [e, g.int64([co, co])], { axis: { int: 1 } }, 2);
-    const normed = groupNorm(ctx, `${n}.out_layers.0`, h, co);
-    const film = g.op('Add', [g.op('Mul', [normed, g.op('Add', [scale, g.float32([1])])]), shift]);
-    h = silu(ctx, film);
+    h = silu(ctx, groupNorm(ctx, `${n}.out_layers.0`, h, co, { scale, shift }));
   } else {
     h = silu(ctx, groupNorm(ctx, `${n}.out_layers.0`, g.op('Add', [h, e]), co));
   }
