@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // providers.ts locates onnxruntime-node's files from import.meta.url, which CJS lacks.
+  shims: true,
 });

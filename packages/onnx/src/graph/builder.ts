@@ -120,9 +120,4 @@ export class GraphBuilder {
     }
     return name;
   }
-
-  /** Total bytes of all initializers. */
-  initializerBytes(): number {
-    return this.initializers.reduce((n, i) => n + i.byteLength, 0);
-  }
 }
