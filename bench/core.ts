@@ -30,10 +30,10 @@ const optPhi = tf.train.adam(2e-3);
 const optEta = tf.train.adam(5e-3);
 const loss = () => fidelityLoss(lowY, tf.clipByValue(cfm.fuse(srm.apply(y), x0), -1, 1) as tf.Tensor4D, 4, lp);
 const update = (): void => {
-  tf.dispose(optPhi.minimize(loss, true, srm.variables));
+  optPhi.minimize(loss, true, srm.variables)?.dispose();
   const c = optEta.minimize(loss, true, cfm.variables);
   c?.dataSync();
-  tf.dispose(c);
+  c?.dispose();
 };
 
 const stack = Array.from({ length: 5 }, () => rng.uniform<tf.Rank.R4>([3, 3, 64, 64], -0.05, 0.05));

@@ -14,7 +14,7 @@ export { ConditionalFusionModule, filterPerPixel, type CfmOptions } from './modu
 export { fidelityLoss, lrConsistencyRmse } from './restore/fidelity-loss.js';
 export { runContraction, type ContractionSettings, type ContractionResult } from './restore/contraction.js';
 export { restore, restoreWithInfo, resolveSettings, type RestoreOutput } from './restore/restore.js';
-export { setDefaultPrior, getDefaultPrior } from './restore/default-prior.js';
+export { setDefaultPrior, getDefaultPrior, type PriorBackend, type PriorRequest } from './restore/default-prior.js';
 export type { RestoreOptions, RestoreInfo, RestoreProgress, Ablation } from './restore/options.js';
 export { SeededRandom } from './util/seeded-random.js';
 export { sampleAncestral, type SampleOptions } from './diffusion/sample.js';

@@ -4,3 +4,8 @@ export * from './checkpoint/index.js';
 export * from './unet/index.js';
 // Published guided-diffusion checkpoints (architecture, download, licence, schedule) and detection.
 export * from './presets/index.js';
+// The bundled 64x64 face prior, registered as restore()'s default prior on import.
+export { BUNDLED_PRIOR_URL, loadBundledPrior, registerBundledPrior } from './bundled-prior.js';
+import { registerBundledPrior } from './bundled-prior.js';
+
+registerBundledPrior();

@@ -3,3 +3,4 @@ export { resolveUNetConfig, type UNetConfig, type ResolvedUNetConfig } from './c
 export { unetTensorList, unetParamCount, type TorchTensorSpec } from './tensor-list.js';
 export { planUNet, type UNetPlan, type BlockPlan, type LayerPlan, type ConvPlan, type ResBlockPlan, type AttentionPlan, type DownsamplePlan, type UpsamplePlan } from './plan.js';
 export { checkStoredConfig } from './stored-config.js';
+export { unetConfigOf } from './checkpoint-config.js';
