@@ -63,17 +63,32 @@ export class ConditionalFusionModule {
 }
 
 /**
+ * The one-hot filter that unfolds k x k neighbourhoods with a convolution: output channel
+ * `ci * k*k + (dy * k + dx)` copies input channel `ci` at offset (dy, dx).
+ */
+function unfoldFilter(k: number, c: number): tf.Tensor4D {
+  const taps = k * k;
+  const data = new Float32Array(taps * c * c * taps);
+  for (let t = 0; t < taps; t++) for (let ci = 0; ci < c; ci++) data[(t * c + ci) * c * taps + ci * taps + t] = 1;
+  return tf.tensor4d(data, [k, k, c, c * taps]);
+}
+
+/**
  * Filter `x` `[B, H, W, C]` with a different k x k kernel at every pixel (`kernels` `[B, H, W, k*k]`,
  * taps row-major); borders are reflect-padded. Differentiable in both inputs.
+ *
+ * Neighbourhoods are unfolded by a convolution with a one-hot filter, whose gradient is a
+ * (fast) convolution too; slicing and stacking k*k shifted copies instead makes the backward
+ * pass several times slower on wasm.
  */
 export function filterPerPixel(x: tf.Tensor4D, kernels: tf.Tensor4D, k: number): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, hgt, wid, c] = x.shape;
     const r = (k - 1) / 2;
     const padded = r > 0 ? tf.mirrorPad(x, [[0, 0], [r, r], [r, r], [0, 0]], 'reflect') : x;
-    const taps: tf.Tensor4D[] = [];
-    for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) taps.push(tf.slice(padded, [0, dy, dx, 0], [b, hgt, wid, c]));
-    const patches = tf.stack(taps, 3); // [B, H, W, k*k, C]
-    return tf.sum(tf.mul(patches, tf.expandDims(kernels, 4)), 3) as tf.Tensor4D;
+    const patches = tf.conv2d(padded, unfoldFilter(k, c), 1, 'valid'); // [B, H, W, C * k*k]
+    const n = b * hgt * wid;
+    const weighted = tf.mul(tf.reshape(patches, [n, c, k * k]), tf.reshape(kernels, [n, 1, k * k]));
+    return tf.reshape(tf.sum(weighted, 2), [b, hgt, wid, c]) as tf.Tensor4D;
   });
 }
