@@ -64,7 +64,15 @@ const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MiB = 2 ** 20;
 const rssMiB = (): number => process.memoryUsage().rss / MiB;
-const peakMiB = (): number => process.resourceUsage().maxRSS / 1024;
+/**
+ * This process's peak RSS: Linux's VmHWM, the high-water mark of its own address space (getrusage's
+ * maxrss would also count the parent's RSS at fork time, which a spawned child inherits).
+ */
+function peakMiB(): number {
+  const status = existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '';
+  const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
+  return hwm ? Number(hwm[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
+}
 
 /** A deterministic NCHW input in [-1, 1]. */
 function inputNchw(size: number): Float32Array {
@@ -129,8 +137,11 @@ with torch.no_grad():
         model(x, t)
         times.append((time.perf_counter() - start) * 1000)
 open(out_file, "wb").write(y.contiguous().numpy().tobytes())
-print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": statistics.median(times),
-                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+try:  # VmHWM: this address space only (ru_maxrss also counts the parent's RSS at fork)
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": statistics.median(times), "peak_rss_mib": peak}))
 `;
 
 interface TorchRun {
