@@ -18,6 +18,8 @@ import copy
 import json
 import math
 import os
+import platform
+import shutil
 import signal
 import sys
 import time
@@ -29,6 +31,7 @@ import torch
 from prior.data import load_dev, load_train, to_model
 from prior.diffusion import Diffusion
 from prior.paths import RUNS_DIR, shared_path
+from prior.safetensors_io import save_safetensors
 from prior.unet import UNetConfig, UNetModel, forward_macs, param_count
 
 # Architectures. "cpu": what a 2-core CPU can train in under an hour; "gpu": for ~10 min on one H100.
@@ -66,28 +69,40 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     p.add_argument("--eval-every", type=int, default=250, help="dev eps-MSE of raw and EMA weights every N steps (0: never)")
     p.add_argument("--eval-faces", type=int, default=32)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--weights-out", default=None,
+                   help="at the end also write every weight set (raw, EMAs) as float16 safetensors here, with "
+                        "the run facts export.py needs in the metadata, plus log.jsonl (files of a few MiB: "
+                        "what a GPU machine brings back instead of the optimiser-laden checkpoint)")
     return p.parse_args(argv)
 
 
 class Batches:
-    """Seeded epochs: permutation and flip mask depend only on (seed, epoch); position is resumable."""
+    """Seeded epochs: permutation and flip mask depend only on (seed, epoch); position is resumable.
+    On a GPU the whole uint8 set (400 MB) is held on the device and batches are gathered there."""
 
-    def __init__(self, data: np.ndarray, batch: int, seed: int, epoch: int = 0, pos: int = 0):
-        self.data, self.batch, self.seed, self.epoch, self.pos = data, batch, seed, epoch, pos
+    def __init__(self, data: np.ndarray, batch: int, seed: int, device: str, epoch: int = 0, pos: int = 0):
+        self.n, self.batch, self.seed, self.epoch, self.pos = len(data), batch, seed, epoch, pos
+        self.on_device = None if device == "cpu" else torch.from_numpy(np.ascontiguousarray(data)).to(device)
+        self.data = data if self.on_device is None else None
         self._plan()
 
     def _plan(self) -> None:
         rng = np.random.default_rng([self.seed, self.epoch])
-        self.order = rng.permutation(len(self.data))
-        self.flip = rng.random(len(self.data)) < 0.5
+        self.order = rng.permutation(self.n)
+        self.flip = rng.random(self.n) < 0.5
 
     def next(self) -> torch.Tensor:
-        if self.pos + self.batch > len(self.order):
+        if self.pos + self.batch > self.n:
             self.epoch, self.pos = self.epoch + 1, 0
             self._plan()
         idx = self.order[self.pos : self.pos + self.batch]
         flip = self.flip[self.pos : self.pos + self.batch]
         self.pos += self.batch
+        if self.on_device is not None:
+            imgs = self.on_device[torch.from_numpy(idx).to(self.on_device.device)]
+            mask = torch.from_numpy(flip).to(imgs.device)[:, None, None, None]
+            imgs = torch.where(mask, imgs.flip(2), imgs)  # horizontal flip augmentation (NHWC)
+            return imgs.permute(0, 3, 1, 2).float() / 127.5 - 1.0
         imgs = self.data[np.sort(idx)][np.argsort(np.argsort(idx))]  # sorted reads from the memmap
         imgs[flip] = imgs[flip][:, :, ::-1]  # horizontal flip augmentation
         return to_model(imgs)
@@ -95,8 +110,9 @@ class Batches:
 
 def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
     with torch.no_grad():
-        for e, p in zip(ema.state_dict().values(), model.state_dict().values()):
-            e.mul_(decay).add_(p, alpha=1 - decay)
+        e_params, m_params = list(ema.parameters()), list(model.parameters())
+        torch._foreach_mul_(e_params, decay)
+        torch._foreach_add_(e_params, m_params, alpha=1 - decay)
 
 
 @torch.no_grad()
@@ -119,6 +135,8 @@ def dev_eps_mse(model: torch.nn.Module, diffusion: Diffusion, x0: torch.Tensor, 
 def main(argv: List[str]) -> None:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True
     run_dir = os.path.join(args.runs_dir, args.run)
     os.makedirs(run_dir, exist_ok=True)
     ckpt_path = os.path.join(run_dir, "checkpoint.pt")
@@ -126,7 +144,7 @@ def main(argv: List[str]) -> None:
     device = args.device
 
     cfg = UNetConfig(**{**PRESETS[args.preset], **json.loads(args.arch or "{}")})
-    resume = torch.load(ckpt_path, map_location="cpu") if os.path.exists(ckpt_path) else None
+    resume = torch.load(ckpt_path, map_location="cpu", weights_only=False) if os.path.exists(ckpt_path) else None
     if resume is not None:
         cfg = UNetConfig.from_json_dict(resume["config"])
     torch.manual_seed(args.seed)
@@ -146,10 +164,13 @@ def main(argv: List[str]) -> None:
         print(f"resumed {ckpt_path} at step {step}", flush=True)
 
     data = load_train(args.data, args.cache or os.path.join(args.runs_dir, "cache", "train64.npy"))
-    batches = Batches(data, args.batch_size, args.seed, epoch, pos)
+    batches = Batches(data, args.batch_size, args.seed, device, epoch, pos)
     dev_x0 = to_model(load_dev(args.dev)[0][:: max(1, 256 // args.eval_faces)][: args.eval_faces]) if args.eval_every else None
     diffusion = Diffusion.linear()
-    info = dict(config=cfg.to_json_dict(), params=param_count(model), macs=forward_macs(cfg), train_images=len(data))
+    hardware = (torch.cuda.get_device_name(device) if device.startswith("cuda")
+                else f"CPU {platform.machine()}, {args.threads} torch threads")
+    info = dict(config=cfg.to_json_dict(), params=param_count(model), macs=forward_macs(cfg), train_images=len(data),
+                hardware=hardware, torch=torch.__version__)
     print(json.dumps(info), flush=True)
 
     def log(entry: dict) -> None:
@@ -217,6 +238,21 @@ def main(argv: List[str]) -> None:
             save()
             last_save = time.time()
     save()
+    if args.weights_out:
+        write_weight_sets(args.weights_out, ckpt_path, log_path)
+
+
+def write_weight_sets(out_dir: str, ckpt_path: str, log_path: str) -> None:
+    """<out_dir>/raw.safetensors, ema<d>.safetensors (float16) and log.jsonl; see export.py --run-dir."""
+    ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    os.makedirs(out_dir, exist_ok=True)
+    facts = {k: ckpt[k] for k in ("config", "step", "epoch", "pos", "trained_s", "args", "info")}
+    sets = {"raw": ckpt["model"], **{f"ema{d}": sd for d, sd in ckpt["ema"].items()}}
+    for name, sd in sets.items():
+        size = save_safetensors(os.path.join(out_dir, f"{name}.safetensors"), {k: v.half() for k, v in sd.items()},
+                                {"run": json.dumps(facts), "config": json.dumps(ckpt["config"])})
+        print(f"wrote {name}.safetensors ({size / 2**20:.1f} MiB)", flush=True)
+    shutil.copyfile(log_path, os.path.join(out_dir, "log.jsonl"))
 
 
 if __name__ == "__main__":
