@@ -26,16 +26,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Denoiser, DenoiserOutput } from '../packages/core/src/index.js';
 import {
+  BUNDLED_PRIOR_URL,
   getPreset,
   loadCheckpoint,
   resolveUNetConfig,
   saveSafetensorsFile,
   UNet,
+  unetConfigOf,
   unetParamCount,
   type StateDict,
   type UNetConfig,
 } from '../packages/models/src/index.js';
-import { OnnxDenoiser, unetConfigOf, type OnnxDenoiserOptions } from '../packages/onnx/src/index.js';
+import { OnnxDenoiser, type OnnxDenoiserOptions } from '../packages/onnx/src/index.js';
 import { randomUNetTensors } from '../packages/onnx/test/random-state-dict.js';
 
 const req = createRequire(new URL('../packages/models/package.json', import.meta.url));
@@ -54,7 +56,7 @@ const FACE64: UNetConfig = {
   resblock_updown: false,
   learn_sigma: true,
 };
-const BUNDLED = fileURLToPath(new URL('../packages/models/assets/face64/prior.safetensors', import.meta.url));
+const BUNDLED = fileURLToPath(BUNDLED_PRIOR_URL);
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,5 +5,4 @@ export { loadOnnxRuntime, type OnnxRuntime, type OnnxRuntimeKind, type LoadedRun
 export { autoExecutionProviders, cudaProviderInstalled, type ExecutionProviderName } from './providers.js';
 export { estimateActivationBytes } from './memory.js';
 export type { WeightStorage, WeightInput, SerializedModel } from './graph/serialize.js';
-export { createUNetDenoiser, unetPriorFactory, type DenoiserBackend, type UNetDenoiserOptions } from './select-denoiser.js';
-export { unetConfigOf } from './checkpoint-config.js';
+export { createUNetDenoiser, unetPriorFactory, type UNetDenoiserOptions } from './select-denoiser.js';

@@ -1,16 +1,12 @@
-import { DifbfsrError, type Denoiser, type RestoreOptions } from '@difbfsr/core';
-import { loadCheckpoint, UNet, type CheckpointSource, type StateDict, type UNetConfig } from '@difbfsr/models';
-import { unetConfigOf } from './checkpoint-config.js';
+import { DifbfsrError, type Denoiser, type PriorBackend, type PriorRequest } from '@difbfsr/core';
+import { loadCheckpoint, UNet, unetConfigOf, type CheckpointSource, type StateDict, type UNetConfig } from '@difbfsr/models';
 import { OnnxDenoiser, type OnnxDenoiserOptions } from './onnx-denoiser.js';
 import { loadOnnxRuntime } from './runtime.js';
-
-/** What runs a U-Net: `@difbfsr/core`'s `restore({ backend })` values. */
-export type DenoiserBackend = NonNullable<RestoreOptions['backend']>;
 
 /** Options of {@link createUNetDenoiser}: the backend, and the ONNX options when ONNX runs. */
 export interface UNetDenoiserOptions extends OnnxDenoiserOptions {
   /** `'tfjs'`, `'onnx'`, or `'auto'` (default): ONNX Runtime when it loads, else tfjs. */
-  backend?: DenoiserBackend;
+  backend?: PriorBackend;
 }
 
 /**
@@ -53,7 +49,7 @@ export async function createUNetDenoiser(config: UNetConfig, stateDict: StateDic
 export function unetPriorFactory(
   checkpoint: CheckpointSource,
   options: OnnxDenoiserOptions & { config?: UNetConfig } = {},
-): (request: { backend: DenoiserBackend }) => Promise<Denoiser> {
+): (request: PriorRequest) => Promise<Denoiser> {
   const { config, ...denoiserOptions } = options;
   let loaded: Promise<StateDict> | undefined;
   return async ({ backend }) => {

@@ -3,15 +3,15 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Denoiser } from '@difbfsr/core';
-import { unetPriorFactory } from '@difbfsr/onnx';
+import { getDefaultPrior, type Denoiser } from '@difbfsr/core';
+import { BUNDLED_PRIOR_URL } from '@difbfsr/models';
 
 /**
- * The bundled 64x64 face prior (packages/models/assets/face64) through the default-prior factory,
- * on ONNX Runtime: the same file and loader as the tfjs U-Net, checked against the PyTorch forward
- * of the shipped weights in forward-check.json (written by tools/train-prior/export.py).
+ * The bundled 64x64 face prior, as `@difbfsr/models` registers it for `restore()`: with this package
+ * installed, `'auto'` opens it on ONNX Runtime (same file, same loader as the tfjs U-Net), checked
+ * against the PyTorch forward of the shipped weights in forward-check.json (tools/train-prior/export.py).
  */
-const asset = (file: string) => fileURLToPath(new URL(`../../models/assets/face64/${file}`, import.meta.url));
+const asset = (file: string) => fileURLToPath(new URL(file, BUNDLED_PRIOR_URL));
 const present = existsSync(asset('prior.safetensors')) && existsSync(asset('forward-check.json'));
 if (!present) console.warn('SKIP bundled prior on ONNX Runtime: packages/models/assets/face64 is not there yet');
 
@@ -34,7 +34,7 @@ describe.skipIf(!present)('bundled face prior on ONNX Runtime', () => {
   let prior: Denoiser;
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    prior = await unetPriorFactory(asset('prior.safetensors'), { threads: 2 })({ backend: 'auto' });
+    prior = await getDefaultPrior({ backend: 'auto' });
   });
   afterAll(() => prior?.dispose?.());
 

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DifbfsrError } from '@difbfsr/core';
-import { getPreset, loadCheckpoint, unetParamCount, type UNetConfig } from '@difbfsr/models';
+import { getPreset, loadCheckpoint, unetConfigOf, unetParamCount, type UNetConfig } from '@difbfsr/models';
 import type { CliCommand } from '../command.js';
 import { fmtBytes, fmtInt, type CliIO } from '../io.js';
 
@@ -72,7 +72,7 @@ export async function exportOnnxFile(input: string, output: string, options: Exp
       throw new DifbfsrError('INVALID_OPTION', `export-onnx: cannot read the config ${options.config}: ${(err as Error).message}`, { cause: err });
     }
   } else {
-    config = options.preset ? getPreset(options.preset).config : onnx.unetConfigOf(sd, input);
+    config = options.preset ? getPreset(options.preset).config : unetConfigOf(sd, input);
   }
   const parameters = unetParamCount(config);
   const external = options.externalData || parameters * (options.fp16 ? 2 : 4) > INLINE_LIMIT;
