@@ -24,9 +24,10 @@ export interface OnnxDenoiserOptions {
   /**
    * How the session gets the weights. `'initializers'`: constants inside the model (onnxruntime
    * copies and prepacks them: fastest). `'inputs'`: fed with every run from one JS copy that
-   * onnxruntime-node reads in place (least memory; float32 only). `'auto'` (default): initializers
-   * when their estimated memory fits in what is free, else inputs, on the native CPU provider;
-   * initializers on GPUs and in browsers.
+   * onnxruntime-node reads in place (least memory; float32 only). `'auto'` (default), on the native
+   * CPU provider: inputs for large models (float32 weights of 256 MiB or more, where they cost
+   * little time and save much memory) and when initializers would not fit in free memory, else
+   * initializers; initializers on GPUs and in browsers.
    */
   weights?: 'auto' | 'initializers' | 'inputs';
   /** onnxruntime package: `'node'` (default in Node.js) or `'web'`. */
@@ -188,8 +189,22 @@ export class OnnxDenoiser implements Denoiser {
   }
 }
 
+/**
+ * Float32 weights from which `weights: 'auto'` feeds them as inputs on the native CPU provider.
+ * Measured by bench/onnx.ts: for ffhq256-p2 (357 MiB) inputs cost 6-12% more time per forward and
+ * save a third or more of the peak RSS; for the 19 MiB face prior they cost 20-30% and save nothing
+ * that matters.
+ */
+export const LARGE_WEIGHTS_BYTES = 256 * 2 ** 20;
+
 /** How the weights reach the session: see {@link OnnxDenoiserOptions.weights}. */
-async function chooseStorage(plan: UNetPlan, params: number, kind: OnnxRuntimeKind, provider: ExecutionProviderName, options: OnnxDenoiserOptions): Promise<WeightStorage> {
+export async function chooseStorage(
+  plan: UNetPlan,
+  params: number,
+  kind: OnnxRuntimeKind,
+  provider: ExecutionProviderName,
+  options: OnnxDenoiserOptions,
+): Promise<WeightStorage> {
   const mode = options.weights ?? 'auto';
   if (mode === 'inputs') {
     if (options.fp16) throw new DifbfsrError('INVALID_OPTION', "weights: 'inputs' feeds float32 weights; fp16 needs weights: 'initializers'");
@@ -198,6 +213,7 @@ async function chooseStorage(plan: UNetPlan, params: number, kind: OnnxRuntimeKi
   if (mode === 'initializers') return 'external';
   if (mode !== 'auto') throw new DifbfsrError('INVALID_OPTION', `weights must be 'auto', 'initializers' or 'inputs', got ${JSON.stringify(mode)}`);
   if (kind !== 'node' || provider !== 'cpu' || options.fp16) return 'external';
+  if (4 * params >= LARGE_WEIGHTS_BYTES) return 'inputs';
   const available = await availableMemoryBytes();
   return available === undefined || totalBytes(sessionNeed(plan, params, 'external', kind, provider, options)) <= available ? 'external' : 'inputs';
 }

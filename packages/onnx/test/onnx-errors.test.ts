@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadCheckpoint, saveSafetensors, type StateDict, type UNetConfig } from '@difbfsr/models';
 import { estimateActivationBytes, exportUNetToOnnx, OnnxDenoiser } from '@difbfsr/onnx';
 import { planUNet, unetParamCount } from '@difbfsr/models';
+import { chooseStorage, LARGE_WEIGHTS_BYTES } from '../src/onnx-denoiser.js';
 import { randomUNetTensors } from './random-state-dict.js';
 
 /** 16 px, two levels, attention at 8 px: small enough to build in milliseconds. */
@@ -90,6 +91,17 @@ describe('memory', () => {
     const roomy = await OnnxDenoiser.create(CONFIG, weights, { threads: 1 });
     expect(roomy.weights).toBe('initializers');
     roomy.dispose();
+  });
+
+  it("weights 'auto' feeds large models' weights as inputs on the CPU, never on GPUs, in browsers or with fp16", async () => {
+    const plan = planUNet(CONFIG);
+    const large = LARGE_WEIGHTS_BYTES / 4;
+    expect(await chooseStorage(plan, large, 'node', 'cpu', {})).toBe('inputs');
+    expect(await chooseStorage(plan, large - 1, 'node', 'cpu', {})).toBe('external');
+    expect(await chooseStorage(plan, large, 'node', 'cuda', {})).toBe('external');
+    expect(await chooseStorage(plan, large, 'web', 'wasm', {})).toBe('external');
+    expect(await chooseStorage(plan, large, 'node', 'cpu', { fp16: true })).toBe('external');
+    expect(await chooseStorage(plan, large, 'node', 'cpu', { weights: 'initializers' })).toBe('external');
   });
 });
 
