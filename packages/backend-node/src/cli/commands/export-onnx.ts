@@ -4,11 +4,21 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DifbfsrError } from '@difbfsr/core';
-import { getPreset, loadCheckpoint, unetConfigOf, unetParamCount, type UNetConfig } from '@difbfsr/models';
+import { getPreset, loadCheckpoint, unetConfigOf, unetParamCount, type StateDict, type UNetConfig } from '@difbfsr/models';
 import type { CliCommand } from '../command.js';
 import { fmtBytes, fmtInt, type CliIO } from '../io.js';
 
-type OnnxModule = typeof import('@difbfsr/onnx');
+/**
+ * The part of the optional `@difbfsr/onnx` package this command uses, declared here so that this
+ * package builds and type-checks without it.
+ */
+interface OnnxModule {
+  exportUNetToOnnx(
+    config: UNetConfig,
+    stateDict: StateDict,
+    options: { fp16?: boolean; layout: 'nchw' | 'nhwc'; storage: 'inline' | 'external'; externalDataLocation: string; what: string },
+  ): { model: Uint8Array; weights?: Uint8Array; plan: { config: { outChannels: number } } };
+}
 
 /** Options of {@link exportOnnxFile}. */
 export interface ExportOnnxOptions {
