@@ -28,12 +28,15 @@ const x0 = rng.uniform<tf.Rank.R4>([1, 64, 64, 3], -1, 1);
 const lowY = lp.apply(y);
 const optPhi = tf.train.adam(2e-3);
 const optEta = tf.train.adam(5e-3);
-const loss = () => fidelityLoss(lowY, tf.clipByValue(cfm.fuse(srm.apply(y), x0), -1, 1) as tf.Tensor4D, 4, lp);
+const lossOf = (yHat: tf.Tensor4D) => fidelityLoss(lowY, tf.clipByValue(cfm.fuse(yHat, x0), -1, 1) as tf.Tensor4D, 4, lp);
+// as restore() does it: an SRM step, then a CFM step with the updated SRM output held fixed
 const update = (): void => {
-  optPhi.minimize(loss, true, srm.variables)?.dispose();
-  const c = optEta.minimize(loss, true, cfm.variables);
+  optPhi.minimize(() => lossOf(srm.apply(y)), true, srm.variables)?.dispose();
+  const yHat = srm.apply(y);
+  const c = optEta.minimize(() => lossOf(yHat), true, cfm.variables);
   c?.dataSync();
   c?.dispose();
+  yHat.dispose();
 };
 
 const stack = Array.from({ length: 5 }, () => rng.uniform<tf.Rank.R4>([3, 3, 64, 64], -0.05, 0.05));

@@ -85,7 +85,6 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
         const fused = s.cfm ? cfm.fuse(yHat, est) : tf.add(est, s.lowPass.apply(tf.sub(yHat, est) as tf.Tensor4D));
         return tf.clipByValue(fused, -1, 1) as tf.Tensor4D;
       });
-    const lossOf = (est: tf.Tensor4D) => (): tf.Scalar => fidelityLoss(lowY, fuse(yHatOf(), est), s.scale, s.lrLowPass);
     const minimize = (opt: tf.Optimizer, f: () => tf.Scalar, vars: tf.Variable[]): number => {
       const cost = opt.minimize(f, true, vars) as tf.Scalar;
       const v = cost.dataSync()[0];
@@ -123,11 +122,24 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
         out.v?.dispose();
       }
       const est = x0;
-      for (let a = 0; a < s.adamSteps; a++) {
-        if (s.srm) loss = minimize(optPhi, lossOf(est), srm.variables);
-        if (s.cfm) loss = minimize(optEta, lossOf(est), cfm.variables);
+      // The SRM output after the SRM step is a constant for the CFM step and the fusion: compute it once.
+      let yHat = yHatOf();
+      try {
+        for (let a = 0; a < s.adamSteps; a++) {
+          if (s.srm) {
+            loss = minimize(optPhi, () => fidelityLoss(lowY, fuse(srm.apply(y), est), s.scale, s.lrLowPass), srm.variables);
+            yHat.dispose();
+            yHat = yHatOf();
+          }
+          const fixed = yHat;
+          if (s.cfm) loss = minimize(optEta, () => fidelityLoss(lowY, fuse(fixed, est), s.scale, s.lrLowPass), cfm.variables);
+        }
+      } catch (e) {
+        yHat.dispose();
+        throw e;
       }
-      const xHat = tf.tidy(() => fuse(yHatOf(), est));
+      const xHat = fuse(yHat, est);
+      yHat.dispose();
       if (!s.srm && !s.cfm) loss = tf.tidy(() => fidelityLoss(lowY, xHat, s.scale, s.lrLowPass).dataSync()[0]);
       const next = tf.tidy(() => reverseStep(k, posteriorMean(s.tables, k, xHat, xt!), logVar, rng.normal<tf.Rank.R4>([1, H, W, 3])));
       logVar.dispose();
