@@ -110,7 +110,7 @@ def main(argv) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--example", type=int, default=0, help="index of the sample used as the README example face")
+    p.add_argument("--example", type=int, default=60, help="index of the sample used as the README example face")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--root", default=REPO_DIR, help="repository root to read the prior from and write results to")
     p.add_argument("--samples", type=int, default=64, help="unconditional samples (the grid is 8 wide)")
@@ -131,15 +131,17 @@ def main(argv) -> None:
 
     x = samples(model, args.samples, args.seed)
     sample_u8 = to_uint8(x)
+    os.makedirs(os.path.join(RUNS_DIR, "eval"), exist_ok=True)
+    np.save(os.path.join(RUNS_DIR, "eval", "samples.npy"), sample_u8)  # to pick --example from (git-ignored)
     os.makedirs(at(IMG_DIR), exist_ok=True)
-    image_grid(list(sample_u8), 8, scale=2).save(os.path.join(at(IMG_DIR), "prior-samples.png"))
+    image_grid(list(sample_u8), 8).save(os.path.join(at(IMG_DIR), "prior-samples.png"))
 
     pick = dev[::8][:32]
     noisy, den = denoise_from_400(model, pick, args.seed + 1)
     tiles = []
     for r in range(4):
         tiles += list(to_uint8(noisy[r * 8:(r + 1) * 8])) + list(to_uint8(den[r * 8:(r + 1) * 8]))
-    image_grid(tiles, 8, scale=2).save(os.path.join(at(IMG_DIR), "prior-denoise-t400.png"))
+    image_grid(tiles, 8).save(os.path.join(at(IMG_DIR), "prior-denoise-t400.png"))
     chain_psnr = mean_psnr(den, pick)
     print(f"denoise chain from t=400: PSNR {chain_psnr:.2f} dB", flush=True)
 

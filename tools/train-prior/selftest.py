@@ -5,7 +5,8 @@ Uses the read-only reference fixtures in ../shared/fixtures (never copied into t
   (both attention orders, scale-shift and additive embedding, ResBlock and conv resampling, 3 and 6
   output channels);
 - checkpoint-manifests: our state_dict names/shapes/order equal the public checkpoints' lists;
-- adm/schedules.json and tiny-a.step100: respaced tables and p_mean_variance.
+- adm/schedules.json and tiny-a.step100: respaced tables and p_mean_variance;
+- closed-form properties of the hybrid loss's VLB term.
 Exit status 0 when everything matches.
 
     /usr/bin/python3 tools/train-prior/selftest.py
@@ -14,13 +15,14 @@ Exit status 0 when everything matches.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 
 import numpy as np
 import torch
 
-from prior.diffusion import Diffusion, space_timesteps
+from prior.diffusion import Diffusion, discretized_gaussian_log_likelihood, space_timesteps
 from prior.paths import shared_path
 from prior.safetensors_io import load_safetensors
 from prior.unet import UNetConfig, UNetModel
@@ -97,6 +99,23 @@ def step100() -> None:
     check("tiny-a step100 p_mean_variance", worst <= 1e-4, f"max rel diff (x0: / sqrt(1/abar)) {worst:.2e}")
 
 
+def loss_terms() -> None:
+    """Closed-form properties of the hybrid loss's VLB term (no reference fixture exists for it)."""
+    d = Diffusion.linear()
+    g = torch.Generator().manual_seed(0)
+    x0 = torch.rand((4, 3, 8, 8), generator=g) * 2 - 1
+    noise = torch.randn(x0.shape, generator=g)
+    k = torch.tensor([1, 10, 400, 999])
+    x_t = d.q_sample(x0, k, noise)
+    exact = torch.cat([noise, -torch.ones_like(noise)], dim=1)  # true eps, v = -1: the true posterior
+    kl = d.vb_terms_bpd(exact, x0, x_t, k)
+    check("VLB term of the true posterior", float(kl.abs().max()) < 1e-4, f"max |KL| = {float(kl.abs().max()):.1e} bits/dim")
+    bins = torch.linspace(-1, 1, 256)
+    mean, log_scale = torch.full_like(bins, 0.3), torch.full_like(bins, math.log(0.2))
+    total = float(discretized_gaussian_log_likelihood(bins, mean, log_scale).exp().sum())
+    check("discretised decoder likelihood sums to 1 over the 256 levels", abs(total - 1) < 1e-3, f"{total:.6f}")
+
+
 if __name__ == "__main__":
     torch.set_num_threads(int(os.environ.get("THREADS", "2")))
     for fx in ("tiny-a", "tiny-b"):
@@ -104,4 +123,5 @@ if __name__ == "__main__":
     manifest_lists()
     schedules()
     step100()
+    loss_terms()
     sys.exit(1 if failures else 0)

@@ -1,5 +1,5 @@
 /**
- * Inference cost of the bundled prior on tfjs WASM: one U-Net forward (batch 1, 64x64) and a full
+ * Inference cost of the bundled prior on tfjs WASM (set up by @difbfsr/backend-node's `init`): one U-Net forward (batch 1, 64x64) and a full
  * 100-step `restore()` of a 16x16 input with it, in the same run, with their ratio (what the
  * restore adds on top of its 100 network calls).
  *
@@ -7,12 +7,12 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { init } from '../../packages/backend-node/src/index.js';
 import { restoreWithInfo } from '../../packages/core/src/index.js';
 import { loadCheckpoint, UNet, type UNetConfig } from '../../packages/models/src/index.js';
 
 const req = createRequire(new URL('../../packages/models/package.json', import.meta.url));
 const tf = req('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
-const wasm = req('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,7 +20,8 @@ const arg = (name: string, fallback: string) => {
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-await tf.setBackend('wasm');
+// The Node setup restore() gets: wasm with threads, gradients and the training kernels of @difbfsr/core.
+const backend = await init({ prefer: ['wasm'] });
 const weights = await loadCheckpoint(fileURLToPath(new URL('../../packages/models/assets/face64/prior.safetensors', import.meta.url)));
 const net = UNet.fromStateDict(JSON.parse(weights.metadata.config) as UNetConfig, weights, { name: 'face64' });
 const repeats = Number(arg('repeats', '5'));
@@ -45,5 +46,5 @@ const fwd = median(forwardMs);
 console.log(`| backend | threads | U-Net forward (ms, median of ${repeats}) | restore, ${info.steps} steps (s) | restore / (steps x forward) |`);
 console.log('|---|---|---|---|---|');
 console.log(
-  `| wasm | ${wasm.getThreadsCount()} | ${fwd.toFixed(0)} | ${(info.timeMs / 1000).toFixed(1)} | ${(info.timeMs / (info.steps * fwd)).toFixed(2)} |`,
+  `| ${backend.tfBackend} | ${backend.threads} | ${fwd.toFixed(0)} | ${(info.timeMs / 1000).toFixed(1)} | ${(info.timeMs / (info.steps * fwd)).toFixed(2)} |`,
 );

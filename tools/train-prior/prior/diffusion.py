@@ -98,7 +98,7 @@ class Diffusion:
         variational bound term L_t in bits per dimension with the mean's gradient stopped (so the VLB
         only trains the variance). Added unweighted per t, which is lambda = 0.001 on L_vlb = T*E[L_t]."""
         x_t = self.q_sample(x0, k, noise)
-        out = model(x_t, self.original_t(k))
+        out = model(x_t, self.original_t(k)).float()  # losses in float32 even under autocast
         mse = ((out[:, :3] - noise) ** 2).mean(dim=(1, 2, 3))
         terms = {"mse": mse}
         if learn_sigma:
