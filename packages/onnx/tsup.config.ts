@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  // providers.ts locates onnxruntime-node's files from import.meta.url, which CJS lacks.
-  shims: true,
-});
+export default defineConfig(libraryBuild());

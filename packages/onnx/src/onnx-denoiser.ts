@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DifbfsrError, type Denoiser, type DenoiserOutput } from '@difbfsr/core';
-import { planUNet, unetParamCount, type StateDict, type UNetConfig, type UNetPlan } from '@difbfsr/models';
+import { checkUNetCall, planUNet, unetParamCount, type StateDict, type UNetConfig, type UNetPlan } from '@difbfsr/models';
 import type * as Ort from 'onnxruntime-node';
 import { checkUNetStateDict } from './export.js';
 import { serializeModel, type SerializedModel, type WeightStorage } from './graph/serialize.js';
@@ -172,19 +172,7 @@ export class OnnxDenoiser implements Denoiser {
 
   private checkCall(x: tf.Tensor4D, t: readonly number[]): Ort.InferenceSession {
     if (!this.session) throw new DifbfsrError('INVALID_INPUT', `${this.name} has been disposed`);
-    if (!(x instanceof tf.Tensor) || x.rank !== 4 || x.shape[3] !== 3) {
-      const shape = x instanceof tf.Tensor ? `[${x.shape.join(', ')}]` : typeof x;
-      throw new DifbfsrError('INVALID_INPUT', `${this.name}: x must be an NHWC [B, H, W, 3] tensor, got ${shape}`);
-    }
-    if (x.dtype !== 'float32') throw new DifbfsrError('UNSUPPORTED_DTYPE', `${this.name}: x must be float32, got ${x.dtype}`);
-    const [b, h, w] = x.shape;
-    const m = this.plan.sizeMultiple;
-    if (h % m !== 0 || w % m !== 0 || h === 0 || w === 0) {
-      throw new DifbfsrError('INVALID_SIZE', `${this.name}: x is ${h}x${w}; height and width must be positive multiples of ${m}`);
-    }
-    if (!Array.isArray(t) || t.length !== b || t.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-      throw new DifbfsrError('INVALID_INPUT', `${this.name}: t must hold ${b} finite timesteps (one per batch item), got ${JSON.stringify(t)}`);
-    }
+    checkUNetCall(this.name, this.plan, x, t);
     return this.session;
   }
 }

@@ -4,3 +4,4 @@ export { unetTensorList, unetParamCount, type TorchTensorSpec } from './tensor-l
 export { planUNet, type UNetPlan, type BlockPlan, type LayerPlan, type ConvPlan, type ResBlockPlan, type AttentionPlan, type DownsamplePlan, type UpsamplePlan } from './plan.js';
 export { checkStoredConfig } from './stored-config.js';
 export { unetConfigOf } from './checkpoint-config.js';
+export { checkUNetCall } from './check-call.js';
