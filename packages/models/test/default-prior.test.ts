@@ -1,0 +1,25 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { restoreWithInfo } from '@difbfsr/core';
+import { BUNDLED_PRIOR_URL } from '@difbfsr/models';
+import { useBackend } from '../../../test-utils/backends.js';
+
+describe('restore() without a prior option uses the bundled face prior [wasm]', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('loads it from the package, runs it on tfjs, and leaks nothing', async () => {
+    expect(BUNDLED_PRIOR_URL.protocol).toBe('file:');
+    const lr = tf.tidy(() => tf.round(tf.randomUniform([16, 16, 3], 30, 220, 'float32', 1))) as tf.Tensor3D;
+    // the first call loads and converts the weights, which stay cached for later calls
+    const warm = await restoreWithInfo(lr, { backend: 'tfjs', steps: 1 });
+    warm.output.dispose();
+    const before = tf.memory().numTensors;
+    const { output, info } = await restoreWithInfo(lr, { backend: 'tfjs', steps: 3, seed: 2 });
+    expect(info.prior).toBe('difbfsr-face64(tfjs)');
+    expect(info.steps).toBe(3);
+    expect(output.shape).toEqual([64, 64, 3]);
+    output.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    lr.dispose();
+  });
+});
