@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { torchConfig } from './torch-config.js';
 import type { Denoiser, DenoiserOutput } from '../packages/core/src/index.js';
 import {
   BUNDLED_PRIOR_URL,
@@ -97,25 +98,6 @@ function relDiff(a: Float32Array, ref: Float32Array, refChannels: number, from: 
     }
   }
   return worst;
-}
-
-/** The resolved config in the form bench/unet_forward_torch.py builds from. */
-function torchConfig(config: UNetConfig): string {
-  const r = resolveUNetConfig(config);
-  return JSON.stringify({
-    image_size: r.imageSize,
-    model_channels: r.modelChannels,
-    channel_mult: r.channelMult,
-    num_res_blocks: r.numResBlocks,
-    attention_ds: [...r.attentionDs],
-    num_heads: r.numHeads,
-    num_head_channels: r.numHeadChannels,
-    num_heads_upsample: r.numHeadsUpsample,
-    scale_shift: r.scaleShift,
-    resblock_updown: r.resblockUpdown,
-    out_channels: r.outChannels,
-    new_attention_order: r.newAttentionOrder,
-  });
 }
 
 /** Loads the weights file into bench/unet_forward_torch.py's module and times it on the input. */

@@ -13,7 +13,8 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { getPreset, resolveUNetConfig, UNet, unetParamCount, UNET_PRESETS, type UNetConfig } from '../packages/models/src/index.js';
+import { torchConfig } from './torch-config.js';
+import { getPreset, UNet, unetParamCount, UNET_PRESETS, type UNetConfig } from '../packages/models/src/index.js';
 
 const req = createRequire(new URL('../packages/models/package.json', import.meta.url));
 const tf = req('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
@@ -60,25 +61,6 @@ interface TorchResult {
   peak_rss_mb?: number;
   params?: number;
   torch?: string;
-}
-
-/** The resolved config in the form unet_forward_torch.py builds from. */
-function torchConfig(config: UNetConfig): string {
-  const r = resolveUNetConfig(config);
-  return JSON.stringify({
-    image_size: r.imageSize,
-    model_channels: r.modelChannels,
-    channel_mult: r.channelMult,
-    num_res_blocks: r.numResBlocks,
-    attention_ds: [...r.attentionDs],
-    num_heads: r.numHeads,
-    num_head_channels: r.numHeadChannels,
-    num_heads_upsample: r.numHeadsUpsample,
-    scale_shift: r.scaleShift,
-    resblock_updown: r.resblockUpdown,
-    out_channels: r.outChannels,
-    new_attention_order: r.newAttentionOrder,
-  });
 }
 
 function runTorch(config: UNetConfig, size: number, batch: number, repeats: number, threads: number): TorchResult {
