@@ -1,32 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DifbfsrError, installWasmAllocationGuard } from '@difbfsr/core';
+import { installWasmAllocationGuard } from '@difbfsr/core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { errorOf, usePlainBackend } from '../../../test-utils/plain-backend.js';
 
 // Its own file, on a fresh heap: how malloc fails (0, or a block running past the end of the
 // heap) depends on the heap's history. In this order both cases occur: the third 1.5 GiB block
 // gets 0, the 4 GiB - 64 KiB request a block ending past the heap (checked by logging malloc's
 // raw results; removing the guard's end-of-heap check fails the second test).
 
-/** No gradients needed here, so not test-utils/backends (whose gradient import costs seconds). */
-async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
-  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
-}
-
-function errorOf(fn: () => unknown): DifbfsrError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DifbfsrError) return e;
-    throw e;
-  }
-  throw new Error('expected a DifbfsrError');
-}
-
 describe('installWasmAllocationGuard', () => {
   beforeAll(async () => {
-    await useBackend('wasm');
+    await usePlainBackend('wasm');
   });
 
   it('throws OUT_OF_MEMORY when the heap cannot grow further, and later allocations still work', () => {
@@ -72,8 +58,8 @@ describe('installWasmAllocationGuard', () => {
   });
 
   it('reports false when the active backend is not wasm', async () => {
-    await useBackend('cpu');
+    await usePlainBackend('cpu');
     expect(installWasmAllocationGuard()).toBe(false);
-    await useBackend('wasm');
+    await usePlainBackend('wasm');
   });
 });

@@ -3,27 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { assertWasmHeapHeadroom, DifbfsrError, WASM_HEAP_LIMIT_BYTES } from '@difbfsr/core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-
-/** No gradients needed here, so not test-utils/backends (whose gradient import costs seconds). */
-async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
-  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed to initialise`);
-}
-
-function errorOf(fn: () => unknown): DifbfsrError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DifbfsrError) return e;
-    throw e;
-  }
-  throw new Error('expected a DifbfsrError');
-}
+import { errorOf, usePlainBackend } from '../../../test-utils/plain-backend.js';
 
 const MiB = 2 ** 20;
 
 describe('assertWasmHeapHeadroom', () => {
   beforeAll(async () => {
-    await useBackend('wasm');
+    await usePlainBackend('wasm');
   });
 
   it('throws OUT_OF_MEMORY once live tensors plus the request pass the (lowered) limit', () => {
@@ -49,8 +35,8 @@ describe('assertWasmHeapHeadroom', () => {
   });
 
   it('does nothing on other backends', async () => {
-    await useBackend('cpu');
+    await usePlainBackend('cpu');
     expect(() => assertWasmHeapHeadroom(MiB, { limitBytes: 0 })).not.toThrow();
-    await useBackend('wasm');
+    await usePlainBackend('wasm');
   });
 });

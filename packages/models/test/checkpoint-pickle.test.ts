@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DifbfsrError } from '@difbfsr/core';
 import { loadCheckpoint, PyDict, PyTuple, saveTorchZip, stateDictGlobals, unpickle } from '@difbfsr/models';
+import { swapPickle } from './swap-pickle.js';
 
 const enc = (s: string): number[] => [...new TextEncoder().encode(s)];
 const bytes = (...parts: Array<number | string | number[]>): Uint8Array =>
@@ -144,36 +145,3 @@ describe('allow-list unpickler refuses code execution', () => {
     await expect(loadCheckpoint(swapPickle(good, bytes(0x80, 2, ']', '.')))).rejects.toMatchObject({ code: 'CHECKPOINT_FORMAT' });
   });
 });
-
-/** Replace data.pkl in a stored archive written by saveTorchZip (same-length-agnostic rebuild). */
-function swapPickle(zip: Uint8Array, pkl: Uint8Array): Uint8Array {
-  // saveTorchZip's first entry is archive/data.pkl: rebuild by re-running with a patched chunk stream.
-  const dv = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  const nameLen = dv.getUint16(26, true);
-  const extraLen = dv.getUint16(28, true);
-  const oldLen = dv.getUint32(18, true);
-  const start = 30 + nameLen + extraLen;
-  const delta = pkl.length - oldLen;
-  const out = new Uint8Array(zip.length + delta);
-  out.set(zip.subarray(0, start));
-  out.set(pkl, start);
-  out.set(zip.subarray(start + oldLen), start + pkl.length);
-  const ov = new DataView(out.buffer);
-  ov.setUint32(14, 0, true);
-  ov.setUint32(18, pkl.length, true);
-  ov.setUint32(22, pkl.length, true);
-  // Fix the central directory: sizes of entry 0, and every later local-header offset.
-  const eocd = out.length - 22;
-  const n = ov.getUint16(eocd + 10, true);
-  const cd = ov.getUint32(eocd + 16, true) + delta;
-  ov.setUint32(eocd + 16, cd, true);
-  let p = cd;
-  for (let i = 0; i < n; i++) {
-    if (i === 0) {
-      ov.setUint32(p + 20, pkl.length, true);
-      ov.setUint32(p + 24, pkl.length, true);
-    } else ov.setUint32(p + 42, ov.getUint32(p + 42, true) + delta, true);
-    p += 46 + ov.getUint16(p + 28, true) + ov.getUint16(p + 30, true) + ov.getUint16(p + 32, true);
-  }
-  return out;
-}

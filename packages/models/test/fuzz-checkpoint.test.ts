@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DifbfsrError } from '@difbfsr/core';
 import { loadCheckpoint, saveSafetensors, saveTorchZip, stateDictGlobals, unpickle, type StateDict } from '@difbfsr/models';
+import { swapPickle } from './swap-pickle.js';
 
 /** Small seeded PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -214,7 +215,7 @@ describe('fuzz the unpickler directly', () => {
   });
 
   it('deep / recursive structures inside a .pt end in typed errors', async () => {
-    const mk = (pkl: number[]): Promise<string> => outcome(patchPickle(TORCH, Uint8Array.from(pkl)));
+    const mk = (pkl: number[]): Promise<string> => outcome(swapPickle(TORCH, Uint8Array.from(pkl)));
     // {'a': {'a': {... 40 levels ... {'w': tensor? no: empty}}}}
     const deep: number[] = [0x80, 2];
     for (let i = 0; i < 40; i++) deep.push(0x7d, 0x58, 1, 0, 0, 0, 0x61);
@@ -226,31 +227,3 @@ describe('fuzz the unpickler directly', () => {
     expect(await mk([0x80, 2, 0x5d, 0x71, 0, 0x68, 0, 0x61, 0x2e])).toBe('CHECKPOINT_FORMAT');
   });
 });
-
-/** Swap data.pkl (first entry of a saveTorchZip archive) for `pkl`, fixing sizes and offsets. */
-function patchPickle(zip: Uint8Array, pkl: Uint8Array): Uint8Array {
-  const dv = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  const start = 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
-  const oldLen = dv.getUint32(18, true);
-  const delta = pkl.length - oldLen;
-  const out = new Uint8Array(zip.length + delta);
-  out.set(zip.subarray(0, start));
-  out.set(pkl, start);
-  out.set(zip.subarray(start + oldLen), start + pkl.length);
-  const ov = new DataView(out.buffer);
-  ov.setUint32(18, pkl.length, true);
-  ov.setUint32(22, pkl.length, true);
-  const eocd = out.length - 22;
-  const n = ov.getUint16(eocd + 10, true);
-  const cd = ov.getUint32(eocd + 16, true) + delta;
-  ov.setUint32(eocd + 16, cd, true);
-  let p = cd;
-  for (let i = 0; i < n; i++) {
-    if (i === 0) {
-      ov.setUint32(p + 20, pkl.length, true);
-      ov.setUint32(p + 24, pkl.length, true);
-    } else ov.setUint32(p + 42, ov.getUint32(p + 42, true) + delta, true);
-    p += 46 + ov.getUint16(p + 28, true) + ov.getUint16(p + 30, true) + ov.getUint16(p + 32, true);
-  }
-  return out;
-}
