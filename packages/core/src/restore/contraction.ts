@@ -3,7 +3,7 @@ import type { Denoiser } from '../denoiser.js';
 import { DifbfsrError, throwIfAborted } from '../errors.js';
 import { posteriorLogVariance, posteriorMean, predictX0FromEps, qSample, reverseStep } from '../diffusion/posterior.js';
 import type { LowPass } from '../filters/low-pass.js';
-import { resizeBicubic } from '../image/resize.js';
+import { resizeBicubic, upsampleNearest } from '../image/resize.js';
 import { toPixels } from '../image/image-io.js';
 import { ConditionalFusionModule } from '../modules/cfm.js';
 import { SuperResolutionModule } from '../modules/srm.js';
@@ -11,6 +11,7 @@ import type { DiffusionTables } from '../schedule/diffusion-schedule.js';
 import { SeededRandom } from '../util/seeded-random.js';
 import { yieldToEventLoop } from '../util/yield.js';
 import { fidelityLoss, lrConsistencyRmse } from './fidelity-loss.js';
+import { fixedFusion } from './fixed-fusion.js';
 import type { RestoreProgress } from './options.js';
 
 /** Fully resolved settings of one conditional diffusion contraction. */
@@ -23,6 +24,8 @@ export interface ContractionSettings {
   srm: boolean;
   cfm: boolean;
   srmStart: 'bicubic' | 'dip';
+  /** `y_hat` when the SRM is off: bicubic upsampling of `y`, or nearest replication (`A^+ y`, the DDNM ablation). */
+  upsample: 'bicubic' | 'nearest';
   cfmKernelSize: number;
   warmupIters: number;
   adamSteps: number;
@@ -79,10 +82,11 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
   try {
     const lowY = track(s.lrLowPass.apply(y));
     const bicubic = track(resizeBicubic(y, H, W));
-    const yHatOf = (): tf.Tensor4D => (s.srm ? srm.apply(y) : tf.clone(bicubic));
+    const upsampled = s.upsample === 'nearest' ? track(upsampleNearest(y, s.scale)) : bicubic;
+    const yHatOf = (): tf.Tensor4D => (s.srm ? srm.apply(y) : tf.clone(upsampled));
     const fuse = (yHat: tf.Tensor4D, est: tf.Tensor4D): tf.Tensor4D =>
       tf.tidy(() => {
-        const fused = s.cfm ? cfm.fuse(yHat, est) : tf.add(est, s.lowPass.apply(tf.sub(yHat, est) as tf.Tensor4D));
+        const fused = s.cfm ? cfm.fuse(yHat, est) : fixedFusion(yHat, est, s.lowPass);
         return tf.clipByValue(fused, -1, 1) as tf.Tensor4D;
       });
     const minimize = (opt: tf.Optimizer, f: () => tf.Scalar, vars: tf.Variable[]): number => {

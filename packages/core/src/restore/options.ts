@@ -4,8 +4,14 @@ import type { LowPassLike } from '../filters/low-pass.js';
 import type { Schedule } from '../schedule/diffusion-schedule.js';
 import type { RawImage } from '../image/image-io.js';
 
-/** The four ablations of the paper's table 4. */
-export type Ablation = '#1' | '#2' | '#3' | '#4';
+/**
+ * The four ablations of the paper's table 4 (`'#1'`: no SRM, no CFM; `'#2'`: CFM only; `'#3'`: SRM
+ * only; `'#4'`: both, the default), and `'ddnm'`, a zero-shot baseline: no SRM and no CFM,
+ * `y_hat = A^+ y` (nearest replication) and the fixed filter `A^+ A` (area-down, nearest-up, which
+ * replaces `lowPass`), so each step is DDNM's range-null-space projection
+ * `x_hat = x0 + A^+(y - A x0)` with `A` the area downsampling (Wang et al. 2023).
+ */
+export type Ablation = '#1' | '#2' | '#3' | '#4' | 'ddnm';
 
 /** A progress report of {@link restore}. */
 export interface RestoreProgress {
@@ -58,13 +64,13 @@ export interface RestoreOptions {
   srm?: boolean;
   /** Learn the CFM filter (otherwise the fixed `lowPass`). Default true. */
   cfm?: boolean;
-  /** Shorthand for the `srm`/`cfm` switches of the paper's table 4; overrides them. */
+  /** Shorthand for the `srm`/`cfm` switches of the paper's table 4, or the `'ddnm'` baseline; overrides them (`'ddnm'` also `lowPass`). */
   ablation?: Ablation;
   /** SRM start: bicubic residual (default) or deep-image-prior. */
   srmStart?: 'bicubic' | 'dip';
   /** CFM kernel side (odd). Default 7. */
   cfmKernelSize?: number;
-  /** The fixed low-pass `P_f` used when the CFM is off. Default area-down x scale + bicubic-up. */
+  /** The fixed low-pass `P_f` used when the CFM is off. Default area-down x scale + bicubic-up (nearest-up for `ablation: 'ddnm'`, which ignores this option). */
   lowPass?: LowPassLike;
   /** The LR low-pass `L` of the loss. Default Gaussian, sigma 1 LR pixel. */
   lrLowPass?: LowPassLike;

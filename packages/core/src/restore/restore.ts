@@ -16,6 +16,7 @@ const ABLATIONS: Record<Ablation, { srm: boolean; cfm: boolean }> = {
   '#2': { srm: false, cfm: true },
   '#3': { srm: true, cfm: false },
   '#4': { srm: true, cfm: true },
+  ddnm: { srm: false, cfm: false },
 };
 
 function positiveInt(name: string, v: number, min = 1): number {
@@ -56,6 +57,7 @@ export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight:
   if (startIndex < 0) throw new DifbfsrError('INVALID_OPTION', `strength ${strength} leaves no step of the ${tables.betas.length}-step chain`);
   const switches = opts.ablation ? ABLATIONS[opts.ablation] : { srm: opts.srm ?? true, cfm: opts.cfm ?? true };
   if (!switches) throw new DifbfsrError('INVALID_OPTION', `ablation must be one of ${Object.keys(ABLATIONS).join(', ')}, got ${opts.ablation}`);
+  const ddnm = opts.ablation === 'ddnm';
   return {
     prior,
     tables,
@@ -63,12 +65,13 @@ export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight:
     scale,
     ...switches,
     srmStart: opts.srmStart ?? 'bicubic',
+    upsample: ddnm ? 'nearest' : 'bicubic',
     cfmKernelSize: opts.cfmKernelSize ?? 7,
     warmupIters: positiveInt('warmupIters', opts.warmupIters ?? 0, 0),
     adamSteps: positiveInt('adamSteps', opts.adamSteps ?? 1),
     srmLearningRate: positiveNumber('srmLearningRate', opts.srmLearningRate ?? 2e-3),
     cfmLearningRate: positiveNumber('cfmLearningRate', opts.cfmLearningRate ?? 5e-3),
-    lowPass: toLowPass(opts.lowPass ?? downUpLowPass(scale)),
+    lowPass: ddnm ? downUpLowPass(scale, 'nearest') : toLowPass(opts.lowPass ?? downUpLowPass(scale)),
     lrLowPass: toLowPass(opts.lrLowPass ?? gaussianLowPass(1)),
     seed: opts.seed ?? 0,
     collapseFactor: positiveNumber('collapseFactor', opts.collapseFactor ?? 3),
