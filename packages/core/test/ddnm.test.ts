@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { downsampleArea, GaussianPrior, gaussianLowPass, resolveSettings, restoreWithInfo, upsampleNearest } from '@difbfsr/core';
-import { fixedFusion } from '../src/restore/fixed-fusion.js';
+import { downsampleArea, fixedFusion, GaussianPrior, gaussianLowPass, resolveSettings, restoreWithInfo, upsampleNearest } from '@difbfsr/core';
 import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
 
 const prior = new GaussianPrior({ resolution: 32, mean: 0, std: 0.5 });

@@ -11,6 +11,21 @@ export interface LowPass {
   readonly name: string;
   /** Filter a batch of images. Must be differentiable in `x` and must not dispose `x`. */
   apply(x: tf.Tensor4D): tf.Tensor4D;
+  /**
+   * The filter as a separable linear operator on `height` x `width` images, when it is one. Lets
+   * runtimes other than tfjs run it (the ONNX Runtime optimiser of `@difbfsr/onnx`); a filter
+   * without it keeps that work on tfjs. The built-in filters have it.
+   */
+  separable?(height: number, width: number): SeparableOperator;
+}
+
+/**
+ * A separable linear image operator: every channel `x` becomes `rows * x * cols^T` (`rows` acts
+ * on the height, `cols` on the width).
+ */
+export interface SeparableOperator {
+  readonly rows: Matrix1D;
+  readonly cols: Matrix1D;
 }
 
 /** A low-pass given as an object or as a bare function. */
@@ -32,7 +47,7 @@ function separableLowPass(name: string, op: (size: number) => Matrix1D): LowPass
     }
     return m;
   };
-  return { name, apply: (x) => applySeparable(x, get(x.shape[1]), get(x.shape[2])) };
+  return { name, apply: (x) => applySeparable(x, get(x.shape[1]), get(x.shape[2])), separable: (height, width) => ({ rows: get(height), cols: get(width) }) };
 }
 
 /**
@@ -56,4 +71,8 @@ export function gaussianLowPass(sigma: number): LowPass {
 }
 
 /** The identity filter (for example to disable the LR low-pass of the loss). */
-export const identityLowPass: LowPass = { name: 'identity', apply: (x) => tf.clone(x) };
+export const identityLowPass: LowPass = {
+  name: 'identity',
+  apply: (x) => tf.clone(x),
+  separable: (height, width) => ({ rows: gaussianMatrix(height, 0), cols: gaussianMatrix(width, 0) }),
+};

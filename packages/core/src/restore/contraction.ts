@@ -10,9 +10,10 @@ import { SuperResolutionModule } from '../modules/srm.js';
 import type { DiffusionTables } from '../schedule/diffusion-schedule.js';
 import { SeededRandom } from '../util/seeded-random.js';
 import { yieldToEventLoop } from '../util/yield.js';
-import { fidelityLoss, lrConsistencyRmse } from './fidelity-loss.js';
-import { fixedFusion } from './fixed-fusion.js';
+import { lrConsistencyRmse } from './fidelity-loss.js';
 import type { RestoreProgress } from './options.js';
+import type { ContractionOptimizer } from './contraction-optimizer.js';
+import { createContractionOptimizer, type OptimizerChoice } from './optimizer-choice.js';
 
 /** Fully resolved settings of one conditional diffusion contraction. */
 export interface ContractionSettings {
@@ -33,6 +34,8 @@ export interface ContractionSettings {
   cfmLearningRate: number;
   lowPass: LowPass;
   lrLowPass: LowPass;
+  /** What runs the SRM/CFM optimisation. */
+  optimizer: OptimizerChoice;
   seed: number;
   collapseFactor: number;
   previewEvery: number;
@@ -47,6 +50,10 @@ export interface ContractionResult {
   lrRmse: number;
   baselineLrRmse: number;
   collapsed: boolean;
+  /** {@link ContractionOptimizer.name} of the optimiser that ran. */
+  optimizer: string;
+  /** Why the ONNX Runtime optimiser asked for did not run, if it did not. */
+  optimizerFallback?: string;
 }
 
 function rgbaPreview(x: tf.Tensor4D): { data: Uint8ClampedArray; width: number; height: number; channels: number } {
@@ -66,16 +73,15 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
   const [, h, w] = y.shape;
   const H = h * s.scale;
   const W = w * s.scale;
-  // Modules are created whatever the switches, so the random streams do not depend on them.
+  // Modules are created whatever the switches and whatever optimises them, so the random streams do not depend on them.
   const srm = new SuperResolutionModule(rng, { scale: s.scale, start: s.srmStart });
   const cfm = new ConditionalFusionModule(rng, { kernelSize: s.cfmKernelSize });
-  const optPhi = tf.train.adam(s.srmLearningRate);
-  const optEta = tf.train.adam(s.cfmLearningRate);
   const keep: tf.Tensor[] = [];
   const track = <T extends tf.Tensor>(t: T): T => {
     keep.push(t);
     return t;
   };
+  let opt: ContractionOptimizer | undefined;
   let xt: tf.Tensor4D | undefined;
   let x0: tf.Tensor4D | undefined;
   let result: tf.Tensor4D | undefined;
@@ -83,33 +89,36 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
     const lowY = track(s.lrLowPass.apply(y));
     const bicubic = track(resizeBicubic(y, H, W));
     const upsampled = s.upsample === 'nearest' ? track(upsampleNearest(y, s.scale)) : bicubic;
-    const yHatOf = (): tf.Tensor4D => (s.srm ? srm.apply(y) : tf.clone(upsampled));
-    const fuse = (yHat: tf.Tensor4D, est: tf.Tensor4D): tf.Tensor4D =>
-      tf.tidy(() => {
-        const fused = s.cfm ? cfm.fuse(yHat, est) : fixedFusion(yHat, est, s.lowPass);
-        return tf.clipByValue(fused, -1, 1) as tf.Tensor4D;
-      });
-    const minimize = (opt: tf.Optimizer, f: () => tf.Scalar, vars: tf.Variable[]): number => {
-      const cost = opt.minimize(f, true, vars) as tf.Scalar;
-      const v = cost.dataSync()[0];
-      cost.dispose();
-      return v;
-    };
+    const chosen = await createContractionOptimizer(s.optimizer, {
+      y,
+      lowY,
+      upsampled,
+      srm,
+      cfm,
+      scale: s.scale,
+      learnSrm: s.srm,
+      learnCfm: s.cfm,
+      adamSteps: s.adamSteps,
+      srmLearningRate: s.srmLearningRate,
+      cfmLearningRate: s.cfmLearningRate,
+      lowPass: s.lowPass,
+      lrLowPass: s.lrLowPass,
+    });
+    opt = chosen.optimizer;
 
     // Warm-up: fit the SRM alone, x_hat = S(y).
     const warmup = s.srm ? s.warmupIters : 0;
     for (let i = 0; i < warmup; i++) {
       throwIfAborted(s.signal);
-      const loss = minimize(optPhi, () => fidelityLoss(lowY, srm.apply(y), s.scale, s.lrLowPass), srm.variables);
+      const loss = await opt.warmupStep();
       s.onProgress?.({ phase: 'warmup', step: i + 1, total: warmup, loss });
       await yieldToEventLoop();
     }
 
     // Start from the noised SRM output instead of pure noise.
-    xt = tf.tidy(() => {
-      const yHat = yHatOf();
-      return qSample(s.tables, s.startIndex, yHat, rng.normal<tf.Rank.R4>([1, H, W, 3]));
-    });
+    const start = await opt.yHat();
+    xt = tf.tidy(() => qSample(s.tables, s.startIndex, start, rng.normal<tf.Rank.R4>([1, H, W, 3])));
+    start.dispose();
     const total = s.startIndex + 1;
     let loss = Number.NaN;
     for (let k = s.startIndex; k >= 0; k--) {
@@ -126,25 +135,13 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
         out.v?.dispose();
       }
       const est = x0;
-      // The SRM output after the SRM step is a constant for the CFM step and the fusion: compute it once.
-      let yHat = yHatOf();
+      let xHat: tf.Tensor4D;
       try {
-        for (let a = 0; a < s.adamSteps; a++) {
-          if (s.srm) {
-            loss = minimize(optPhi, () => fidelityLoss(lowY, fuse(srm.apply(y), est), s.scale, s.lrLowPass), srm.variables);
-            yHat.dispose();
-            yHat = yHatOf();
-          }
-          const fixed = yHat;
-          if (s.cfm) loss = minimize(optEta, () => fidelityLoss(lowY, fuse(fixed, est), s.scale, s.lrLowPass), cfm.variables);
-        }
+        ({ xHat, loss } = await opt.diffusionStep(est));
       } catch (e) {
-        yHat.dispose();
+        logVar.dispose();
         throw e;
       }
-      const xHat = fuse(yHat, est);
-      yHat.dispose();
-      if (!s.srm && !s.cfm) loss = tf.tidy(() => fidelityLoss(lowY, xHat, s.scale, s.lrLowPass).dataSync()[0]);
       const next = tf.tidy(() => reverseStep(k, posteriorMean(s.tables, k, xHat, xt!), logVar, rng.normal<tf.Rank.R4>([1, H, W, 3])));
       logVar.dispose();
       xt.dispose();
@@ -168,19 +165,18 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
     const collapsed = !(lrRmse <= s.collapseFactor * Math.max(baselineLrRmse, 1e-3));
     if (collapsed) {
       result.dispose();
-      result = tf.tidy(() => yHatOf());
+      result = await opt.yHat();
     }
     const image = result;
     result = undefined;
-    return { image, loss, lrRmse, baselineLrRmse, collapsed };
+    return { image, loss, lrRmse, baselineLrRmse, collapsed, optimizer: opt.name, ...(chosen.fallback ? { optimizerFallback: chosen.fallback } : {}) };
   } finally {
     result?.dispose();
     xt?.dispose();
     x0?.dispose();
     for (const t of keep) t.dispose();
+    opt?.dispose();
     srm.dispose();
     cfm.dispose();
-    optPhi.dispose();
-    optEta.dispose();
   }
 }

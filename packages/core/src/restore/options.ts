@@ -1,5 +1,6 @@
 import type { Denoiser } from '../denoiser.js';
 import type { PriorBackend } from './default-prior.js';
+import type { OptimizerChoice } from './optimizer-choice.js';
 import type { LowPassLike } from '../filters/low-pass.js';
 import type { Schedule } from '../schedule/diffusion-schedule.js';
 import type { RawImage } from '../image/image-io.js';
@@ -36,9 +37,19 @@ export interface RestoreOptions {
   /**
    * What runs the default prior (ignored when `prior` is given): `'tfjs'`, `'onnx'` (ONNX Runtime,
    * from `@difbfsr/onnx`), or `'auto'` (default): ONNX Runtime when installed, else tfjs.
-   * `RestoreInfo.prior` names the denoiser that ran.
+   * `RestoreInfo.prior` names the denoiser that ran. Also picks the SRM/CFM optimiser unless
+   * `optimizer` is given, so `'onnx'` runs both on ONNX Runtime.
    */
   backend?: PriorBackend;
+  /**
+   * What runs the per-image SRM/CFM optimisation: `'tfjs'` (autodiff on the active tfjs backend),
+   * `'onnx'` (ONNX Runtime, hand-derived gradients; registered by importing `@difbfsr/onnx`),
+   * `'auto'` (ONNX Runtime when registered and loadable, else tfjs), or your own factory.
+   * Default: `backend`, else `'auto'`. Filters without a linear-operator description
+   * (`LowPass.separable`, for example plain functions) keep it on tfjs; `RestoreInfo.optimizer`
+   * says what ran and `RestoreInfo.optimizerFallback` why, when ONNX Runtime was asked for and did not.
+   */
+  optimizer?: OptimizerChoice;
   /** Upscaling factor (power of two). Default 4. */
   scale?: number;
   /** Number of reverse steps, i.e. network calls. Default 100. */
@@ -109,6 +120,10 @@ export interface RestoreInfo {
   collapsed: boolean;
   /** Name of the prior that ran. */
   prior: string;
+  /** What ran the SRM/CFM optimisation (`'tfjs'`, `'onnx(cpu)'`, or a custom optimiser's name). */
+  optimizer: string;
+  /** Why the ONNX Runtime optimiser that was asked for (or `'auto'` would pick) did not run, when it did not. */
+  optimizerFallback?: string;
   /** Active tfjs backend. */
   backend: string;
   /** Wall time in milliseconds. */

@@ -6,6 +6,7 @@ import { decodeInput, encodeOutput, type ImageInput, type RawImage } from '../im
 import { diffusionTables, linearSchedule } from '../schedule/diffusion-schedule.js';
 import { runContraction, type ContractionSettings } from './contraction.js';
 import { getDefaultPrior } from './default-prior.js';
+import { optimizerChoiceOf } from './optimizer-choice.js';
 import type { Ablation, RestoreInfo, RestoreOptions } from './options.js';
 
 /** The restored image in the same form as the input (tensor of the same rank, or a {@link RawImage}). */
@@ -73,6 +74,7 @@ export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight:
     cfmLearningRate: positiveNumber('cfmLearningRate', opts.cfmLearningRate ?? 5e-3),
     lowPass: ddnm ? downUpLowPass(scale, 'nearest') : toLowPass(opts.lowPass ?? downUpLowPass(scale)),
     lrLowPass: toLowPass(opts.lrLowPass ?? gaussianLowPass(1)),
+    optimizer: optimizerChoiceOf(opts.optimizer, opts.backend),
     seed: opts.seed ?? 0,
     collapseFactor: positiveNumber('collapseFactor', opts.collapseFactor ?? 3),
     previewEvery: positiveInt('previewEvery', opts.previewEvery ?? 0, 0),
@@ -111,6 +113,8 @@ export async function restoreWithInfo<I extends ImageInput>(input: I, options: R
         baselineLrRmse: r.baselineLrRmse,
         collapsed: r.collapsed,
         prior: prior.name ?? 'custom',
+        optimizer: r.optimizer,
+        ...(r.optimizerFallback ? { optimizerFallback: r.optimizerFallback } : {}),
         backend: tf.getBackend(),
         timeMs: performance.now() - started,
       },
