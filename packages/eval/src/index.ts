@@ -1,0 +1,15 @@
+export { checkRgb, checkSameSize, type RgbImage } from './image.js';
+export { readRgb, encodePng } from './image-file.js';
+export { protocolCase, PROTOCOL_CASE_COUNT, type ProtocolCase } from './degradation/protocol-case.js';
+export { reflect101, reflectSymmetric } from './degradation/reflect-index.js';
+export { gaussianKernel, gaussianBlur } from './degradation/gaussian-blur.js';
+export { imresize, imresizeOperator } from './degradation/matlab-imresize.js';
+export { noiseSeed, gaussianNoise } from './degradation/noise.js';
+export { roundHalfEven, quantizeToUint8 } from './degradation/quantize.js';
+export { jpegRoundTrip, type JpegRoundTrip } from './degradation/jpeg.js';
+export { degrade, degradeBeforeJpeg, type DegradedFace } from './degradation/degrade.js';
+export { psnr } from './metrics/psnr.js';
+export { ssim } from './metrics/ssim.js';
+export { FaceRecognizer, FACE_RECOGNITION_INPUT_SIZE } from './identity/face-recognizer.js';
+export { faceApiModelDir, loadFaceRecognitionWeights } from './identity/face-recognition-weights.js';
+export { cosineSimilarity, identitySimilarities } from './identity/identity-similarity.js';
