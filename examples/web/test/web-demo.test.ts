@@ -1,0 +1,176 @@
+/**
+ * End to end: build the demo, serve it, restore the example face in headless Chromium and check
+ * the downloaded result against the same restore run here in Node (same seed, WASM backend).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { resizeBicubic, restoreWithInfo, type RawImage } from '@difbfsr/core';
+import { loadBundledPrior } from '@difbfsr/models';
+import { useBackend } from '../../../test-utils/backends.js';
+import { describeWithChromium, launchChromium } from './chromium.js';
+
+const WEB_DIR = fileURLToPath(new URL('..', import.meta.url));
+const FACE_LR = fileURLToPath(new URL('../../assets/face-lr.png', import.meta.url));
+const FACE_HR = fileURLToPath(new URL('../../assets/face-hr.png', import.meta.url));
+const SCREENSHOT = fileURLToPath(new URL('../../../docs/img/web-demo.png', import.meta.url));
+const SETTINGS = { steps: 5, strength: 0.2, seed: 0 };
+
+function readPng(bytes: Buffer): RawImage {
+  const png = PNG.sync.read(bytes);
+  return { data: png.data, width: png.width, height: png.height, channels: 4 };
+}
+
+/** PSNR (dB) over the RGB channels of two RGBA images of one size. */
+function psnrRgb(a: RawImage, b: RawImage): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    if (i % 4 === 3) continue;
+    sum += (a.data[i] - b.data[i]) ** 2;
+    n++;
+  }
+  return 10 * Math.log10((255 * 255) / (sum / n));
+}
+
+/** Standard deviation of the RGB values: near 0 for a blank image. */
+function spread(image: RawImage): number {
+  const rgb = Array.from(image.data).filter((_, i) => i % 4 !== 3);
+  const mean = rgb.reduce((s, v) => s + v, 0) / rgb.length;
+  return Math.sqrt(rgb.reduce((s, v) => s + (v - mean) ** 2, 0) / rgb.length);
+}
+
+function bicubic(image: RawImage, size: number): RawImage {
+  const data = tf.tidy(() => {
+    const x = tf.tensor4d(Float32Array.from(image.data), [1, image.height, image.width, 4]);
+    return Uint8Array.from(tf.clipByValue(tf.round(resizeBicubic(x, size, size)), 0, 255).dataSync());
+  });
+  return { data, width: size, height: size, channels: 4 };
+}
+
+/** The pixels of a canvas on the page, read back as RGBA. */
+async function canvasPixels(page: Page, id: string): Promise<RawImage> {
+  const { data, width, height } = await page.evaluate((canvasId) => {
+    const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
+    const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    return { data: Array.from(pixels.data), width: canvas.width, height: canvas.height };
+  }, id);
+  return { data: Uint8Array.from(data), width, height, channels: 4 };
+}
+
+/** Wait until the page reaches `state` or fails; a failure shows the page's message. */
+async function waitForState(page: Page, state: string, timeout: number): Promise<void> {
+  await page.waitForSelector(`body[data-state="${state}"], body[data-state="error"]`, { timeout });
+  const reached = await page.evaluate(() => [document.body.dataset.state, document.getElementById('message')?.textContent]);
+  expect(reached).toEqual([state, expect.any(String)]);
+}
+
+describeWithChromium('web demo (examples/web) in headless Chromium', () => {
+  let outDir: string;
+  let server: PreviewServer;
+  let browser: { context: BrowserContext; close(): Promise<void> };
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'difbfsr-web-'));
+    await build({ root: WEB_DIR, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    server = await preview({ root: WEB_DIR, logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: true } });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('restores the example face offline, with progress, preview, cancel and download, and logs no error', async () => {
+    const page = await browser.context.newPage();
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    });
+    page.on('worker', (worker) =>
+      worker.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(`worker console: ${msg.text()}`);
+      }),
+    );
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+
+    const url = server.resolvedUrls?.local[0];
+    expect(url).toBeDefined();
+    await page.goto(url!);
+    await waitForState(page, 'ready', 30_000);
+    expect(await page.textContent('#backend')).toMatch(/Backend: wasm .*face prior 64×64 loaded/);
+
+    // Everything the restore needs is loaded: from here on the page has no network.
+    await browser.context.setOffline(true);
+    // A larger aligned face is resized down to the prior's input size, with a note.
+    await page.setInputFiles('#file', FACE_HR);
+    await page.waitForFunction(() => document.getElementById('note')!.textContent !== '');
+    expect(await page.textContent('#note')).toContain('resized from 64×64 to 16×16');
+    expect(await page.evaluate(() => [(document.getElementById('lr') as HTMLCanvasElement).width, (document.getElementById('lr') as HTMLCanvasElement).height])).toEqual([16, 16]);
+
+    await page.setInputFiles('#file', FACE_LR);
+    await page.waitForFunction(() => document.getElementById('note')!.textContent === '');
+    expect(await page.isEnabled('#restore')).toBe(true);
+
+    // Cancel a long restore once it has started stepping.
+    await page.fill('#steps', '300');
+    await page.fill('#strength', '0.4');
+    await page.click('#restore');
+    await page.waitForFunction(() => /step [1-9]/.test(document.getElementById('progress-text')!.textContent ?? ''), undefined, { timeout: 20_000 });
+    await page.click('#cancel');
+    await waitForState(page, 'cancelled', 10_000);
+
+    await page.fill('#steps', String(SETTINGS.steps));
+    await page.fill('#strength', String(SETTINGS.strength));
+    await page.fill('#seed', String(SETTINGS.seed));
+    await page.click('#restore');
+    await waitForState(page, 'done', 30_000);
+    expect(await page.textContent('#progress-text')).toBe(`step ${SETTINGS.steps}/${SETTINGS.steps}`);
+    expect(await page.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).value)).toBe(1);
+
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    const downloading = page.waitForEvent('download');
+    await page.click('#download');
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('restored.png');
+    const result = readPng(readFileSync((await download.path())!));
+    const before = await canvasPixels(page, 'before');
+    const preview = await canvasPixels(page, 'preview');
+
+    // The same restore in Node: tfjs WASM, the bundled prior, the same settings; keep its last x0.
+    await useBackend('wasm');
+    const lr = readPng(readFileSync(FACE_LR));
+    let lastX0: RawImage | undefined;
+    const reference = await restoreWithInfo(lr, {
+      prior: await loadBundledPrior({ backend: 'tfjs' }),
+      ...SETTINGS,
+      previewEvery: 1,
+      onProgress: ({ x0 }) => {
+        lastX0 = x0 ?? lastX0;
+      },
+    });
+    expect(reference.info.collapsed).toBe(false);
+    const upscaled = bicubic(lr, 64);
+
+    expect([result.width, result.height]).toEqual([64, 64]);
+    expect(spread(result)).toBeGreaterThan(20); // not blank (the bicubic upscale's spread is about 38)
+    expect(psnrRgb(result, upscaled)).toBeGreaterThan(22); // close to the input
+    expect(psnrRgb(result, upscaled)).toBeLessThan(40); // and not just the input upscaled
+    expect(psnrRgb(result, reference.output)).toBeGreaterThan(45); // the same restore as in Node (bit-exact here)
+    expect(psnrRgb(before, upscaled)).toBeGreaterThan(50); // the "before" panel is the bicubic upscale
+    expect(psnrRgb(preview, lastX0!)).toBeGreaterThan(45); // the preview shows the last x0 estimate
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

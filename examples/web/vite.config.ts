@@ -1,0 +1,37 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import { nodeOnlyModules } from './node-only-modules.js';
+
+/** The workspace packages are built from source, like the tests do, so the demo needs no `pnpm build` first. */
+const source = (pkg: string) => fileURLToPath(new URL(`../../packages/${pkg}/src/index.ts`, import.meta.url));
+
+/**
+ * Cross-origin isolation lets tfjs' WASM backend use worker threads (SharedArrayBuffer). The page
+ * also works without it (one thread), e.g. on a static host that cannot set headers.
+ */
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  base: './',
+  resolve: {
+    alias: {
+      '@difbfsr/core': source('core'),
+      '@difbfsr/models': source('models'),
+      '@difbfsr/backend-web': source('backend-web'),
+    },
+    dedupe: ['@tensorflow/tfjs-core'],
+  },
+  plugins: [nodeOnlyModules()],
+  worker: { format: 'es', plugins: () => [nodeOnlyModules()] },
+  build: {
+    target: 'es2022',
+    // The bundled prior (9.4 MB) and the WASM binaries are files of their own, never inlined.
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 2048,
+  },
+  server: { headers: isolation },
+  preview: { headers: isolation },
+});
