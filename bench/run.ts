@@ -12,6 +12,7 @@ const BENCHES: Record<string, string> = {
   unet: 'unet-forward.ts',
   'checkpoint-load': 'checkpoint-load.ts',
   onnx: 'onnx.ts',
+  quality: 'quality.ts',
 };
 
 const [name, ...args] = process.argv.slice(2);
