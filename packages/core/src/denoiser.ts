@@ -1,4 +1,5 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { FaceTemplate } from './photo/face-template.js';
 
 /** What a prior returns for one call: epsilon and, for learned-range priors, the variance value. */
 export interface DenoiserOutput {
@@ -24,6 +25,11 @@ export interface Denoiser {
   readonly learnedVariance: boolean;
   /** Short description shown in reports (for example `tfjs-unet(ffhq256-p2)`). */
   readonly name?: string;
+  /**
+   * Where the prior's training faces had their eyes, nose tip and mouth corners: the framing that
+   * `restorePhoto()` aligns faces to. Optional; the bundled face prior has one.
+   */
+  readonly faceTemplate?: FaceTemplate;
   /**
    * Predict epsilon for a batch.
    * @param x `x_t`, NHWC `[B, H, W, 3]`, values nominally in [-1, 1]. Not disposed by the denoiser.

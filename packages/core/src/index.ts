@@ -7,7 +7,7 @@ export { predictX0FromEps, qSample, posteriorMean, posteriorLogVariance, reverse
 export { downUpLowPass, gaussianLowPass, identityLowPass, toLowPass, type LowPass, type LowPassLike, type SeparableOperator } from './filters/low-pass.js';
 export { resizeBicubic, downsampleArea, upsampleNearest } from './image/resize.js';
 export { applySeparable } from './image/apply-separable.js';
-export { bicubicMatrix, areaMatrix, nearestMatrix, gaussianMatrix, type Matrix1D } from './image/resize-matrices.js';
+export { bicubicMatrix, areaMatrix, nearestMatrix, gaussianMatrix, matMul1D, type Matrix1D } from './image/resize-matrices.js';
 export { decodeInput, encodeOutput, toPixels, type RawImage, type ImageInput, type InputLayout, type DecodedInput } from './image/image-io.js';
 export { SuperResolutionModule, type SrmOptions } from './modules/srm.js';
 export { ConditionalFusionModule, filterPerPixel, type CfmOptions } from './modules/cfm.js';
@@ -27,3 +27,16 @@ export { registerWasmTrainingKernels } from './kernels/register-wasm-training-ke
 export { assertWasmHeapHeadroom, WASM_HEAP_LIMIT_BYTES, type WasmHeapHeadroomOptions } from './kernels/wasm-heap-headroom.js';
 export { installWasmAllocationGuard } from './kernels/wasm-allocation-guard.js';
 export { pixelShuffle } from './kernels/pixel-shuffle.js';
+export { lanczosMatrix, lanczosBlock } from './image/lanczos-matrix.js';
+export type { FaceDetector, DetectedFace, DetectOptions, FaceBox, FiveLandmarks, Point, RgbImage } from './photo/face-detector.js';
+export { scaleFaceTemplate, type FaceTemplate } from './photo/face-template.js';
+export { estimateSimilarity, applyAffine, invertAffine, composeAffine, affineScale, type Affine2D } from './photo/similarity-transform.js';
+export { warpAffine, type WarpFill } from './photo/affine-warp.js';
+export { alignFace, type AlignedFace } from './photo/align-face.js';
+export { featherMask } from './photo/feather-mask.js';
+export { pasteFace, type PasteResult } from './photo/paste-face.js';
+export { upscaleLanczos, type UpscaleOptions } from './photo/upscale-lanczos.js';
+export { decodePhoto, encodePhoto, type PhotoImage, type PhotoLayout, type PhotoPixels } from './photo/photo-pixels.js';
+export type { PixelPlane, PixelRect } from './photo/pixel-window.js';
+export { restorePhoto } from './photo/restore-photo.js';
+export type { PhotoOptions, PhotoProgress, PhotoResult, FaceReport, FaceSkipReason } from './photo/photo-options.js';

@@ -1,0 +1,86 @@
+import type { RestoreInfo, RestoreOptions, RestoreProgress } from '../restore/options.js';
+import type { DetectedFace, FaceDetector } from './face-detector.js';
+import type { FaceTemplate } from './face-template.js';
+import type { PhotoImage } from './photo-pixels.js';
+import type { PixelRect } from './pixel-window.js';
+import type { Affine2D } from './similarity-transform.js';
+
+/** A progress report of {@link restorePhoto}: one stage at a time, faces numbered from 1. */
+export type PhotoProgress =
+  | { stage: 'detect'; done: number; total: number }
+  | { stage: 'background'; done: number; total: number }
+  | { stage: 'face'; face: number; faces: number; step: 'align' | 'restore' | 'paste'; restore?: RestoreProgress };
+
+/**
+ * Options of {@link restorePhoto}: the photo-level knobs of GFPGAN / CodeFormer's command lines, plus
+ * every option of `restore()` (`prior`, `steps`, `strength`, `seed`, ...), passed to each face's
+ * restoration. One prior is loaded and reused for all faces.
+ */
+export interface PhotoOptions extends Omit<RestoreOptions, 'onProgress' | 'signal'> {
+  /** Finds the faces (for example `await FaceApiDetector.load()` from `@difbfsr/faces`). Required unless `aligned`. */
+  detector?: FaceDetector;
+  /**
+   * Where the prior wants the five landmarks. Default: the prior's own `faceTemplate` (the bundled
+   * prior has one).
+   */
+  template?: FaceTemplate;
+  /**
+   * The input is already one face in the template's framing: it is restored as a whole, without
+   * detection (resized to the prior's input size first when it has another size). Default false.
+   */
+  aligned?: boolean;
+  /** Restore only the face nearest the photo's centre. Default false. */
+  onlyCenterFace?: boolean;
+  /** Faces whose longer box side is smaller (photo pixels) are skipped as `'too-small'`. Default 8. */
+  minFaceSize?: number;
+  /**
+   * Faces whose longer box side is larger (photo pixels) are skipped as `'too-large'`: the photo
+   * already has more detail than the prior can give back. Default: the prior's resolution.
+   */
+  maxFaceSize?: number;
+  /** Restore at most this many faces, the largest first; the rest are skipped as `'max-faces'`. Default: all. */
+  maxFaces?: number;
+  /** Width of the blending ramp at the pasted face's edge, as a fraction of the face crop. Default 0.125. */
+  feather?: number;
+  /** Progress, per stage and per face step (restore steps included). */
+  onProgress?: (progress: PhotoProgress) => void;
+  /** Cancels the work; the promise rejects with `AbortError`. */
+  signal?: AbortSignal;
+}
+
+/** Why a detected face was not restored. */
+export type FaceSkipReason = 'too-small' | 'too-large' | 'outside-image' | 'not-center' | 'max-faces';
+
+/**
+ * What happened to one face: the detection (for `aligned` input, the whole image with score 1 and the
+ * template's landmarks when the template is known) and its outcome.
+ */
+export interface FaceReport extends Omit<DetectedFace, 'landmarks'> {
+  landmarks?: DetectedFace['landmarks'];
+  /** Set when the face was not restored. */
+  skipped?: FaceSkipReason;
+  /** The similarity from photo pixels to the low-resolution aligned crop (restored faces). */
+  toCrop?: Affine2D;
+  /** True when the aligned crop reached outside the photo and mirrored edges filled it. */
+  padded?: boolean;
+  /** The output pixels the restored face was blended into. */
+  region?: PixelRect;
+  /** Mean RGB change (0..255) the pasted face brought to its region, mask-weighted: skin-tone drift. */
+  colourShift?: [number, number, number];
+  /** The face's restoration report. */
+  restore?: RestoreInfo;
+}
+
+/** The result of {@link restorePhoto}. */
+export interface PhotoResult {
+  /** The restored photo, `scale` times larger, in the input's channels and bit depth. */
+  image: PhotoImage;
+  /** Every detected face, restored or skipped with its reason, in detection order. */
+  faces: FaceReport[];
+  /** Upscaling factor applied. */
+  scale: number;
+  /** The detector that ran (absent for `aligned` input). */
+  detector?: string;
+  /** Wall time in milliseconds. */
+  timeMs: number;
+}

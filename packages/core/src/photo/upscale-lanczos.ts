@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { throwIfAborted } from '../errors.js';
+import { applySeparable } from '../image/apply-separable.js';
+import { lanczosBlock } from '../image/lanczos-matrix.js';
+import { yieldToEventLoop } from '../util/yield.js';
+import { readWindow, writeWindow, type PixelPlane } from './pixel-window.js';
+
+/** Output tile side: each tile is one small separable product, so memory and time stay linear in pixels. */
+const TILE = 256;
+
+/** Options of {@link upscaleLanczos}. */
+export interface UpscaleOptions {
+  signal?: AbortSignal;
+  /** Called after each output tile. */
+  onTile?: (done: number, total: number) => void;
+}
+
+/**
+ * Lanczos3 upscaling of a plane by an integer factor, tile by tile (the result stays in JavaScript
+ * memory; only one tile at a time is a tensor). Cancellable between tiles.
+ */
+export async function upscaleLanczos(plane: PixelPlane, factor: number, options: UpscaleOptions = {}): Promise<PixelPlane> {
+  const { width, height, channels } = plane;
+  const outW = width * factor;
+  const outH = height * factor;
+  const out: PixelPlane = { data: new Float32Array(outW * outH * channels), width: outW, height: outH, channels };
+  const tilesX = Math.ceil(outW / TILE);
+  const tilesY = Math.ceil(outH / TILE);
+  const colBlocks = Array.from({ length: tilesX }, (_, tx) => lanczosBlock(width, outW, tx * TILE, Math.min(outW, (tx + 1) * TILE)));
+  let done = 0;
+  for (let ty = 0; ty < tilesY; ty++) {
+    const rows = lanczosBlock(height, outH, ty * TILE, Math.min(outH, (ty + 1) * TILE));
+    for (let tx = 0; tx < tilesX; tx++) {
+      throwIfAborted(options.signal);
+      const cols = colBlocks[tx];
+      const tile = tf.tidy(() => {
+        const src = readWindow(plane, { x: cols.inStart, y: rows.inStart, width: cols.matrix.cols, height: rows.matrix.cols });
+        return applySeparable(src, rows.matrix, cols.matrix);
+      });
+      const values = await tile.data();
+      tile.dispose();
+      writeWindow(out, { x: tx * TILE, y: ty * TILE, width: cols.matrix.rows, height: rows.matrix.rows }, values);
+      options.onTile?.(++done, tilesX * tilesY);
+      await yieldToEventLoop();
+    }
+  }
+  return out;
+}
