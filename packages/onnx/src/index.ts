@@ -6,3 +6,9 @@ export { autoExecutionProviders, cudaProviderInstalled, type ExecutionProviderNa
 export { estimateActivationBytes } from './memory.js';
 export type { WeightStorage, WeightInput, SerializedModel } from './graph/serialize.js';
 export { createUNetDenoiser, unetPriorFactory, type UNetDenoiserOptions } from './select-denoiser.js';
+export { OnnxContractionOptimizer } from './contraction/onnx-contraction-optimizer.js';
+export type { OnnxContractionOptions } from './contraction/contraction-runner.js';
+export { registerOnnxContractionOptimizer } from './contraction/register.js';
+import { registerOnnxContractionOptimizer } from './contraction/register.js';
+
+registerOnnxContractionOptimizer();

@@ -1,0 +1,94 @@
+import type { GraphBuilder } from '../graph/builder.js';
+import { biasGrad, conv, convInputGrad, convWeightGrad, leakyRelu, leakyReluGrad, separable, type Activation } from './graph-ops.js';
+import { convParams, type CfmSpec } from './module-specs.js';
+
+/** What the CFM's backward pass needs from its forward pass. */
+export interface CfmTape {
+  /** `concat(y_hat, x0)`, the hidden conv's input. */
+  input: Activation;
+  /** The hidden conv's output (the LeakyReLU's input). */
+  hiddenPre: string;
+  /** The LeakyReLU's output (the logits conv's input). */
+  hidden: Activation;
+  /** The per-pixel kernels `[1, 1, k*k, H, W]` (softmax of the logits over the taps). */
+  kernels: string;
+  /** The k x k neighbourhoods of `y_hat - x0`, `[1, 3, k*k, H, W]`. */
+  patches: string;
+  height: number;
+  width: number;
+}
+
+/**
+ * The one-hot grouped-conv filter `[3 k*k, 1, k, k]` that unfolds each channel's k x k
+ * neighbourhoods: output channel `c k*k + (dy k + dx)` reads channel `c` at offset (dy, dx), the
+ * order of core's `filterPerPixel`.
+ */
+function unfoldFilter(g: GraphBuilder, k: number): string {
+  const taps = k * k;
+  const data = new Float32Array(3 * taps * taps);
+  for (let c = 0; c < 3; c++) for (let t = 0; t < taps; t++) data[(c * taps + t) * taps + t] = 1;
+  return g.float32(data, [3 * taps, 1, k, k]);
+}
+
+/**
+ * The CFM fusion before the clamp, `x0 + filter_K(y_hat - x0)`, as core's ConditionalFusionModule
+ * computes it: conv3x3(6->F) + LeakyReLU, conv3x3(F->k*k) logits, softmax over the taps, and each
+ * pixel's k x k neighbourhood of the reflect-padded `y_hat - x0` weighted by its kernel.
+ * Parameters are the graph inputs `cfm.<i>.weight|bias`.
+ */
+export function cfmFuse(g: GraphBuilder, spec: CfmSpec, yHat: string, x0: string, height: number, width: number): { fused: string; tape: CfmTape } {
+  const k = spec.kernelSize;
+  const taps = k * k;
+  const r = (k - 1) / 2;
+  const input: Activation = { name: g.op('Concat', [yHat, x0], { axis: { int: 1 } }), channels: 6, height, width };
+  const hiddenPre = conv(g, input.name, convParams('cfm', 0, spec.hidden));
+  const hidden: Activation = { name: leakyRelu(g, hiddenPre), channels: spec.hidden.outChannels, height, width };
+  const logits = conv(g, hidden.name, convParams('cfm', 1, spec.logits));
+  const kernels = g.op('Reshape', [g.op('Softmax', [logits], { axis: { int: 1 } }), g.int64([1, 1, taps, height, width])]);
+  const diff = g.op('Sub', [yHat, x0]);
+  const padded = r > 0 ? g.op('Pad', [diff, g.int64([0, 0, r, r, 0, 0, r, r])], { mode: { string: 'reflect' } }) : diff;
+  const unfolded = g.op('Conv', [padded, unfoldFilter(g, k)], { group: { int: 3 } });
+  const patches = g.op('Reshape', [unfolded, g.int64([1, 3, taps, height, width])]);
+  const filtered = g.op('ReduceSum', [g.op('Mul', [patches, kernels]), g.int64([2])], { keepdims: { int: 0 } });
+  return { fused: g.op('Add', [x0, filtered]), tape: { input, hiddenPre, hidden, kernels, patches, height, width } };
+}
+
+/**
+ * The gradients of the CFM's parameters (in parameter order) given the gradient `dFused` of the
+ * fusion, and with `wantYHat` the gradient of `y_hat` too. tfjs's conventions: the softmax
+ * gradient `K (dK - sum(dK K))`; LeakyReLU passes where its input is `> 0`; and the reflect pad's
+ * gradient is the centre of the padded gradient (tfjs's MirrorPad gradient, which drops what the
+ * reflected border copies received).
+ */
+export function cfmBackward(g: GraphBuilder, spec: CfmSpec, tape: CfmTape, dFused: string, wantYHat: boolean): { grads: string[]; dYHat?: string } {
+  const k = spec.kernelSize;
+  const taps = k * k;
+  const r = (k - 1) / 2;
+  const { height, width } = tape;
+  const dF = g.op('Unsqueeze', [dFused, g.int64([2])]); // [1, 3, 1, H, W]
+  const dK = g.op('Reshape', [g.op('ReduceSum', [g.op('Mul', [dF, tape.patches]), g.int64([1])], { keepdims: { int: 1 } }), g.int64([1, taps, height, width])]);
+  const kernels = g.op('Reshape', [tape.kernels, g.int64([1, taps, height, width])]);
+  const dKK = g.op('Mul', [dK, kernels]);
+  const dLogits = g.op('Sub', [dKK, g.op('Mul', [g.op('ReduceSum', [dKK, g.int64([1])], { keepdims: { int: 1 } }), kernels])]);
+  const logitsP = convParams('cfm', 1, spec.logits);
+  const hiddenP = convParams('cfm', 0, spec.hidden);
+  const dHiddenPre = leakyReluGrad(g, convInputGrad(g, dLogits, logitsP), tape.hiddenPre);
+  const grads = [convWeightGrad(g, tape.input, dHiddenPre, hiddenP), biasGrad(g, dHiddenPre), convWeightGrad(g, tape.hidden, dLogits, logitsP), biasGrad(g, dLogits)];
+  if (!wantYHat) return { grads };
+  const dInput = convInputGrad(g, dHiddenPre, hiddenP);
+  const dYHatKernels = g.op('Slice', [dInput, g.int64([0]), g.int64([3]), g.int64([1])]);
+  const dPatches = g.op('Reshape', [g.op('Mul', [dF, tape.kernels]), g.int64([1, 3 * taps, height, width])]);
+  const dPadded = g.op('ConvTranspose', [dPatches, unfoldFilter(g, k)], { group: { int: 3 } });
+  const dDiff = r > 0 ? g.op('Slice', [dPadded, g.int64([r, r]), g.int64([r + height, r + width]), g.int64([2, 3])]) : dPadded;
+  return { grads, dYHat: g.op('Add', [dDiff, dYHatKernels]) };
+}
+
+/** The fixed fusion `x0 + P(y_hat - x0)` before the clamp, `P` separable (`rows`, `colsT` graph inputs). */
+export function fixedFuse(g: GraphBuilder, yHat: string, x0: string, rows: string, colsT: string): string {
+  return g.op('Add', [x0, separable(g, g.op('Sub', [yHat, x0]), rows, colsT)]);
+}
+
+/** The gradient of {@link fixedFuse} with respect to `y_hat`: `P^T dFused` (`rowsT`, `cols` graph inputs). */
+export function fixedFuseGrad(g: GraphBuilder, dFused: string, rowsT: string, cols: string): string {
+  return separable(g, dFused, rowsT, cols);
+}

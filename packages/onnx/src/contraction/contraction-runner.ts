@@ -1,0 +1,178 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { areaMatrix, DifbfsrError, matMul1D, resizeBicubic, type ContractionProblem, type Matrix1D } from '@difbfsr/core';
+import type * as Ort from 'onnxruntime-node';
+import { loadOnnxRuntime, type LoadedRuntime, type OnnxRuntimeKind } from '../runtime.js';
+import { LOSS_INPUTS } from './loss-graph.js';
+import { cfmSpecOf, paramSetOf, srmSpecOf, type ParamSet } from './module-specs.js';
+import { nchwOf, nhwcTensor } from './nchw.js';
+import { FIXED_INPUTS, gradName, type ContractionGraphConfig, type ContractionProgram } from './programs.js';
+import { contractionSession } from './sessions.js';
+
+/** Options of {@link ContractionRunner.create} (and of the ONNX Runtime optimiser). */
+export interface OnnxContractionOptions {
+  /** CPU threads. Default: every core in Node (`os.availableParallelism()`), onnxruntime-web's default in browsers. */
+  threads?: number;
+  /** onnxruntime package: `'node'` (default in Node.js) or `'web'`. */
+  runtime?: OnnxRuntimeKind;
+}
+
+/** A gradient program's loss (before any update) and gradients, in the parameter set's order. */
+export interface Gradients {
+  loss: number;
+  grads: Float32Array[];
+}
+
+function transposed(m: Matrix1D): Matrix1D {
+  const data = new Float32Array(m.data.length);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) data[j * m.rows + i] = m.data[i * m.cols + j];
+  return { rows: m.cols, cols: m.rows, data };
+}
+
+function runtimeError(what: string, err: unknown): DifbfsrError {
+  return new DifbfsrError('BACKEND', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+}
+
+async function defaultThreads(kind: OnnxRuntimeKind): Promise<number | undefined> {
+  if (kind !== 'node') return undefined;
+  const os = await import('node:os');
+  return os.availableParallelism();
+}
+
+/**
+ * The contraction graphs of one image on ONNX Runtime and everything they are fed: the image's
+ * constants (`y`, its bicubic upsampling, `L(y)`, the filters as matrices), the current `x0` and
+ * `y_hat`, and a copy of the SRM and CFM weights in ONNX layout, which callers update in place.
+ */
+export class ContractionRunner {
+  /** The SRM's weights (updated in place by the optimiser; fed to every run). */
+  readonly srmParams: ParamSet;
+  /** The CFM's weights. */
+  readonly cfmParams: ParamSet;
+  /** HR height and width. */
+  readonly height: number;
+  readonly width: number;
+  private readonly values: Record<string, Ort.Tensor> = {};
+
+  private constructor(
+    readonly rt: LoadedRuntime,
+    private readonly p: ContractionProblem,
+    private readonly config: ContractionGraphConfig,
+    private readonly threads: number | undefined,
+  ) {
+    this.height = config.lrHeight * config.scale;
+    this.width = config.lrWidth * config.scale;
+    this.srmParams = paramSetOf('srm', p.srm.variables, config.srm.layers);
+    this.cfmParams = paramSetOf('cfm', p.cfm.variables, [config.cfm.hidden, config.cfm.logits]);
+    for (const set of [this.srmParams, this.cfmParams]) set.names.forEach((n, i) => this.feed(n, set.data[i], set.shapes[i]));
+    this.feedConstants();
+  }
+
+  /**
+   * The runner of `problem` (whose filters must have `separable` operators), with the sessions of
+   * every program a diffusion step runs opened.
+   * @throws DifbfsrError `BACKEND` when onnxruntime cannot be loaded or a session fails;
+   *   `INVALID_OPTION` for a filter without a fitting linear operator or bad options.
+   */
+  static async create(problem: ContractionProblem, options: OnnxContractionOptions = {}): Promise<ContractionRunner> {
+    const rt = await loadOnnxRuntime(options.runtime);
+    const threads = options.threads ?? (await defaultThreads(rt.kind));
+    if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) {
+      throw new DifbfsrError('INVALID_OPTION', `threads must be a positive integer, got ${threads}`);
+    }
+    for (const [what, f] of [['lrLowPass', problem.lrLowPass], ['lowPass', problem.lowPass]] as const) {
+      if ((what === 'lrLowPass' || !problem.learnCfm) && typeof f.separable !== 'function') {
+        throw new DifbfsrError('INVALID_OPTION', `${what} ${JSON.stringify(f.name)} has no linear operator (LowPass.separable): ONNX Runtime cannot run it`);
+      }
+    }
+    const [, h, w] = problem.y.shape;
+    const config: ContractionGraphConfig = {
+      lrHeight: h,
+      lrWidth: w,
+      scale: problem.scale,
+      srm: srmSpecOf(problem.srm),
+      cfm: cfmSpecOf(problem.cfm),
+      fusion: problem.learnCfm ? 'cfm' : 'fixed',
+    };
+    const runner = new ContractionRunner(rt, problem, config, threads);
+    // Failures surface before the chain starts.
+    const programs: ContractionProgram[] = ['fuse', ...(problem.learnSrm ? (['yHat', 'srmStep'] as const) : []), ...(problem.learnCfm ? (['cfmStep'] as const) : [])];
+    await Promise.all(programs.map((program) => runner.session(program)));
+    return runner;
+  }
+
+  /** Set the prior's estimate `x0` (NHWC) for the following runs. */
+  setX0(x0: tf.Tensor4D): void {
+    this.feed('x0', nchwOf(x0), [1, 3, this.height, this.width]);
+  }
+
+  /** Set `y_hat` (an output of a `yHat` run) for the following `cfmStep` and `fuse` runs. */
+  setYHat(yHat: Ort.Tensor): void {
+    this.values.yHat = yHat;
+  }
+
+  /** Run a gradient program (`warmupStep`, `srmStep` or `cfmStep`) on the current values. */
+  async gradients(program: 'warmupStep' | 'srmStep' | 'cfmStep'): Promise<Gradients> {
+    const params = program === 'cfmStep' ? this.cfmParams : this.srmParams;
+    const r = await this.run(program);
+    return { loss: (r.loss.data as Float32Array)[0], grads: params.names.map((n) => r[gradName(n)].data as Float32Array) };
+  }
+
+  /** Run a program on the current values. */
+  async run(program: ContractionProgram): Promise<Ort.InferenceSession.ReturnType> {
+    const session = await this.session(program);
+    const feeds: Record<string, Ort.Tensor> = {};
+    for (const name of session.inputNames) feeds[name] = this.values[name];
+    try {
+      return await session.run(feeds);
+    } catch (err) {
+      throw runtimeError(`onnxruntime-${this.rt.kind}: the ${program} graph failed`, err);
+    }
+  }
+
+  /** An HR image output (NCHW) as an NHWC tfjs tensor. */
+  imageTensor(value: Ort.Tensor): tf.Tensor4D {
+    return nhwcTensor(value.data as Float32Array, 3, this.height, this.width);
+  }
+
+  private session(program: ContractionProgram): Promise<Ort.InferenceSession> {
+    return contractionSession(this.rt, program, this.config, this.threads).catch((err: unknown) => {
+      throw runtimeError(`onnxruntime-${this.rt.kind} could not build the ${program} graph`, err);
+    });
+  }
+  private feed(name: string, data: Float32Array, dims: readonly number[]): void {
+    this.values[name] = new this.rt.ort.Tensor('float32', data, dims);
+  }
+
+  private feedMatrix(name: string, m: Matrix1D, rows: number, cols: number): void {
+    if (m.rows !== rows || m.cols !== cols || m.data.length !== rows * cols) {
+      throw new DifbfsrError('INVALID_OPTION', `${name}: the low-pass operator is ${m.rows}x${m.cols}, expected ${rows}x${cols}`);
+    }
+    this.feed(name, m.data, [rows, cols]);
+  }
+
+  /** The image's constant inputs: `y`, the bicubic base, `L(y)`, `y_hat` without SRM, and the filters. */
+  private feedConstants(): void {
+    const { p, config, height: H, width: W } = this;
+    const { lrHeight: h, lrWidth: w } = config;
+    this.feed('y', nchwOf(p.y), [1, 3, h, w]);
+    const base = resizeBicubic(p.y, H, W);
+    this.feed('base', nchwOf(base), [1, 3, H, W]);
+    base.dispose();
+    this.feed(LOSS_INPUTS.lowY, nchwOf(p.lowY), [1, 3, h, w]);
+    this.feed('yHat', nchwOf(p.upsampled), [1, 3, H, W]);
+    const lr = p.lrLowPass.separable!(h, w);
+    const rows = matMul1D(lr.rows, areaMatrix(H, h));
+    const cols = matMul1D(lr.cols, areaMatrix(W, w));
+    this.feedMatrix(LOSS_INPUTS.rows, rows, h, H);
+    this.feedMatrix(LOSS_INPUTS.colsT, transposed(cols), W, w);
+    this.feedMatrix(LOSS_INPUTS.rowsT, transposed(rows), H, h);
+    this.feedMatrix(LOSS_INPUTS.cols, cols, w, W);
+    if (config.fusion === 'fixed') {
+      const fixed = p.lowPass.separable!(H, W);
+      this.feedMatrix(FIXED_INPUTS.rows, fixed.rows, H, H);
+      this.feedMatrix(FIXED_INPUTS.colsT, transposed(fixed.cols), W, W);
+      this.feedMatrix(FIXED_INPUTS.rowsT, transposed(fixed.rows), H, H);
+      this.feedMatrix(FIXED_INPUTS.cols, fixed.cols, W, W);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import type { GraphBuilder } from '../graph/builder.js';
+
+/** Slope of the LeakyReLU of both modules. */
+export const LEAKY_SLOPE = 0.2;
+
+/** An NCHW activation of the contraction graphs: its value name and static shape `[1, C, H, W]`. */
+export interface Activation {
+  name: string;
+  channels: number;
+  height: number;
+  width: number;
+}
+
+/** A conv layer's parameters as graph values: `weight` `[O, I, k, k]` (torch layout), `bias` `[O]`. */
+export interface ConvParams {
+  weight: string;
+  bias: string;
+  kernel: number;
+  inChannels: number;
+  outChannels: number;
+}
+
+const pads = (k: number) => ({ pads: { ints: Array(4).fill((k - 1) / 2) } });
+
+/** 'same' convolution, stride 1 (tfjs `conv2d(x, w, 1, 'same')` + bias for odd kernels). */
+export function conv(g: GraphBuilder, x: string, p: ConvParams): string {
+  return g.op('Conv', [x, p.weight, p.bias], pads(p.kernel));
+}
+
+/** Gradient of {@link conv} with respect to its input: the transposed convolution with the same weights. */
+export function convInputGrad(g: GraphBuilder, dy: string, p: ConvParams): string {
+  return g.op('ConvTranspose', [dy, p.weight], pads(p.kernel));
+}
+
+/**
+ * Gradient of {@link conv} with respect to its weight, `[O, I, k, k]`: the k*k shifted copies of
+ * the zero-padded input as a patch matrix `[I*k*k, H*W]`, times the output gradient `[O, H*W]`
+ * (one GEMM; measured faster on onnxruntime's CPU provider than the batch-transposed convolution
+ * with an H x W kernel, see bench/onnx.ts).
+ */
+export function convWeightGrad(g: GraphBuilder, x: Activation, dy: string, p: ConvParams): string {
+  const k = p.kernel;
+  const r = (k - 1) / 2;
+  const { height: h, width: w } = x;
+  const padded = r > 0 ? g.op('Pad', [x.name, g.int64([0, 0, r, r, 0, 0, r, r])]) : x.name;
+  const shifts: string[] = [];
+  for (let dy0 = 0; dy0 < k; dy0++) {
+    for (let dx0 = 0; dx0 < k; dx0++) {
+      const slice = g.op('Slice', [padded, g.int64([dy0, dx0]), g.int64([dy0 + h, dx0 + w]), g.int64([2, 3])]);
+      shifts.push(g.op('Unsqueeze', [slice, g.int64([2])]));
+    }
+  }
+  const stacked = shifts.length > 1 ? g.op('Concat', shifts, { axis: { int: 2 } }) : shifts[0];
+  const patches = g.op('Reshape', [stacked, g.int64([x.channels * k * k, h * w])]);
+  const grads = g.op('Reshape', [dy, g.int64([p.outChannels, h * w])]);
+  const dw = g.op('Gemm', [grads, patches], { transB: { int: 1 } });
+  return g.op('Reshape', [dw, g.int64([p.outChannels, p.inChannels, k, k])]);
+}
+
+/** The same weight gradient as one convolution: input channels as the batch, the output gradient as an H x W kernel. */
+export function convWeightGradByConv(g: GraphBuilder, x: Activation, dy: string, p: ConvParams): string {
+  const r = (p.kernel - 1) / 2;
+  const xt = g.op('Transpose', [x.name], { perm: { ints: [1, 0, 2, 3] } });
+  const dyt = g.op('Transpose', [dy], { perm: { ints: [1, 0, 2, 3] } });
+  const dwT = g.op('Conv', [xt, dyt], { pads: { ints: [r, r, r, r] } });
+  return g.op('Transpose', [dwT], { perm: { ints: [1, 0, 2, 3] } });
+}
+
+/** Gradient of the bias of {@link conv}: the output gradient summed over batch and space. */
+export function biasGrad(g: GraphBuilder, dy: string): string {
+  return g.op('ReduceSum', [dy, g.int64([0, 2, 3])], { keepdims: { int: 0 } });
+}
+
+/** LeakyReLU(0.2). */
+export function leakyRelu(g: GraphBuilder, x: string): string {
+  return g.op('LeakyRelu', [x], { alpha: { float: LEAKY_SLOPE } });
+}
+
+/** Gradient of {@link leakyRelu} at pre-activation `x`: `dy` where `x > 0`, else `0.2 dy` (tfjs's convention at 0). */
+export function leakyReluGrad(g: GraphBuilder, dy: string, x: string): string {
+  return g.op('Where', [g.op('Greater', [x, g.float32([0])]), dy, g.op('Mul', [dy, g.float32([LEAKY_SLOPE])])]);
+}
+
+/** Clamp to [-1, 1]. */
+export function clampUnit(g: GraphBuilder, x: string): string {
+  return g.op('Clip', [x, g.float32([-1]), g.float32([1])]);
+}
+
+/** Gradient of {@link clampUnit} at `x`: passes where -1 <= x <= 1 (tfjs's `clipByValue` convention), else 0. */
+export function clampUnitGrad(g: GraphBuilder, dy: string, x: string): string {
+  const inside = g.op('And', [g.op('GreaterOrEqual', [x, g.float32([-1])]), g.op('LessOrEqual', [x, g.float32([1])])]);
+  return g.op('Where', [inside, dy, g.float32([0])]);
+}
+
+/** `rows * x * colsT` on every channel of NCHW `x` (`rows` `[H', H]`, `colsT` `[W, W']`). */
+export function separable(g: GraphBuilder, x: string, rows: string, colsT: string): string {
+  return g.op('MatMul', [g.op('MatMul', [rows, x]), colsT]);
+}

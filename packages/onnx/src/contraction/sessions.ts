@@ -1,0 +1,41 @@
+import type * as Ort from 'onnxruntime-node';
+import type { LoadedRuntime } from '../runtime.js';
+import { contractionModelBytes, type ContractionGraphConfig, type ContractionProgram } from './programs.js';
+
+/**
+ * Sessions kept for reuse (a few image sizes and configurations); beyond this the oldest is dropped
+ * from the cache (not released: a running optimiser may still hold it; it goes with the garbage).
+ */
+const MAX_SESSIONS = 24;
+
+const sessions = new Map<string, Promise<Ort.InferenceSession>>();
+
+function sessionOptions(rt: LoadedRuntime, threads: number | undefined): Ort.InferenceSession.SessionOptions {
+  const options: Ort.InferenceSession.SessionOptions = { executionProviders: [rt.kind === 'node' ? 'cpu' : 'wasm'], graphOptimizationLevel: 'all' };
+  if (rt.kind === 'node') {
+    options.intraOpNumThreads = threads;
+    // Between runs the JS Adam update and tfjs's posterior step use the same cores: do not spin.
+    options.extra = { session: { intra_op: { allow_spinning: '0' } } };
+  } else if (threads !== undefined) {
+    rt.ort.env.wasm.numThreads = threads;
+  }
+  return options;
+}
+
+/**
+ * The session of one contraction program, built on first use and shared by every optimiser with
+ * the same configuration and thread count (graphs take weights and filters as inputs).
+ */
+export function contractionSession(rt: LoadedRuntime, program: ContractionProgram, config: ContractionGraphConfig, threads: number | undefined): Promise<Ort.InferenceSession> {
+  const key = JSON.stringify([rt.kind, threads, program, config]);
+  let session = sessions.get(key);
+  if (!session) {
+    session = rt.ort.InferenceSession.create(contractionModelBytes(program, config), sessionOptions(rt, threads));
+    session.catch(() => sessions.delete(key));
+    sessions.set(key, session);
+    if (sessions.size > MAX_SESSIONS) {
+      sessions.delete(sessions.keys().next().value!);
+    }
+  }
+  return session;
+}
