@@ -1,0 +1,31 @@
+import { gaussianLowPass, identityLowPass, type Ablation, type LowPass, type OptimizerChoice, type PriorBackend, type RestoreOptions } from '@difbfsr/core';
+
+/** The restore() options the bench can override (JSON-able, so they are hashed into each result's key). */
+export interface RestoreOverrides {
+  readonly seed: number;
+  /** What runs the default prior and the SRM/CFM optimisation. */
+  readonly backend: PriorBackend;
+  readonly optimizer?: Exclude<OptimizerChoice, Function>;
+  readonly steps?: number;
+  readonly strength?: number;
+  readonly warmupIters?: number;
+  readonly cfmKernelSize?: number;
+  /** Sigma (LR pixels) of the Gaussian LR low-pass of the loss; 0 = identity. */
+  readonly lrSigma?: number;
+  readonly adamSteps?: number;
+  readonly srmLearningRate?: number;
+  readonly cfmLearningRate?: number;
+  readonly srmStart?: 'bicubic' | 'dip';
+}
+
+/** The LR low-pass the overrides ask for (restore's default, Gaussian sigma 1, when unset). */
+export function lrLowPassOf(o: RestoreOverrides): LowPass {
+  if (o.lrSigma === undefined) return gaussianLowPass(1);
+  return o.lrSigma === 0 ? identityLowPass : gaussianLowPass(o.lrSigma);
+}
+
+/** restore() options for an ablation with these overrides (unset ones keep restore's defaults). */
+export function restoreOptionsOf(ablation: Ablation, o: RestoreOverrides): RestoreOptions {
+  const { lrSigma, ...rest } = o;
+  return { ...rest, ablation, ...(lrSigma === undefined ? {} : { lrLowPass: lrLowPassOf(o) }) };
+}

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { lrConsistencyRmse, resizeBicubic, restoreWithInfo, type RestoreOptions } from '@difbfsr/core';
+import type { RgbImage } from '../image.js';
+import type { Method } from './methods.js';
+import { lrLowPassOf, restoreOptionsOf, type RestoreOverrides } from './restore-overrides.js';
+
+/** A method's output on one LR face and what restore() said about it. */
+export interface MethodRun {
+  readonly output: RgbImage;
+  readonly lrRmse: number;
+  readonly baselineLrRmse: number;
+  readonly collapsed: boolean;
+  readonly timeMs: number;
+  readonly prior: string;
+  readonly optimizer: string;
+  readonly backend: string;
+  readonly steps: number;
+  readonly startTimestep: number;
+}
+
+/** uint8 RGB `[1, h, w, 3]` in [-1, 1]. */
+function toUnit(img: RgbImage): tf.Tensor4D {
+  return tf.tidy(() => tf.sub(tf.div(tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3]), 127.5), 1));
+}
+
+/**
+ * The paper's Input column: bicubic x`scale` upsampling of the LR face (core's `resizeBicubic`,
+ * the same interpolation restore()'s SRM starts from), rounded to uint8; with its LR consistency.
+ */
+function bicubic(lr: RgbImage, scale: number, o: RestoreOverrides): MethodRun {
+  const started = performance.now();
+  const { output, lrRmse } = tf.tidy(() => {
+    const y = toUnit(lr);
+    const up = resizeBicubic(y, lr.height * scale, lr.width * scale);
+    const pixels = tf.clipByValue(tf.round(tf.mul(tf.add(up, 1), 127.5)), 0, 255);
+    const lowPass = lrLowPassOf(o);
+    const rmse = lrConsistencyRmse(lowPass.apply(y), tf.sub(tf.div(pixels, 127.5), 1) as tf.Tensor4D, scale, lowPass);
+    return { output: { width: lr.width * scale, height: lr.height * scale, data: Uint8Array.from(pixels.dataSync()) }, lrRmse: rmse };
+  });
+  const timeMs = performance.now() - started;
+  return { output, lrRmse, baselineLrRmse: lrRmse, collapsed: false, timeMs, prior: '-', optimizer: '-', backend: tf.getBackend(), steps: 0, startTimestep: 0 };
+}
+
+/**
+ * Run one method on an LR face: `bicubic`, or restore() with `ablation: method` and the overrides.
+ * @param extra options that do not change the result (progress, cancellation)
+ */
+export async function runMethod(method: Method, lr: RgbImage, o: RestoreOverrides, extra: Pick<RestoreOptions, 'onProgress' | 'signal'> = {}, scale = 4): Promise<MethodRun> {
+  if (method === 'bicubic') return bicubic(lr, scale, o);
+  const { output, info } = await restoreWithInfo({ data: lr.data, width: lr.width, height: lr.height, channels: 3 }, { ...restoreOptionsOf(method, o), ...extra, scale });
+  return {
+    output: { width: output.width, height: output.height, data: Uint8Array.from(output.data) },
+    lrRmse: info.lrRmse,
+    baselineLrRmse: info.baselineLrRmse,
+    collapsed: info.collapsed,
+    timeMs: info.timeMs,
+    prior: info.prior,
+    optimizer: info.optimizer,
+    backend: info.backend,
+    steps: info.steps,
+    startTimestep: info.startTimestep,
+  };
+}

@@ -1,0 +1,113 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GaussianPrior, setDefaultPrior } from '@difbfsr/core';
+import {
+  benchPaths,
+  degrade,
+  encodePng,
+  FaceRecognizer,
+  psnr,
+  readRecords,
+  readRgb,
+  runQualityBench,
+  writeQualityReport,
+  type QualityBenchConfig,
+  type RgbImage,
+} from '@difbfsr/eval';
+import { useBackend } from '../../../test-utils/backends.js';
+
+const SIZE = 32;
+const dir = mkdtempSync(join(tmpdir(), 'difbfsr-quality-'));
+const hrDir = join(dir, 'hr');
+const out = join(dir, 'out');
+const FACES = ['a_1.png', 'a_2.png', 'b_1.png'];
+let recognizer: FaceRecognizer;
+
+/** A smooth synthetic "face" (no dataset image): blobs whose placement depends on k. */
+function synthetic(k: number): RgbImage {
+  const data = new Uint8Array(SIZE * SIZE * 3);
+  for (let y = 0; y < SIZE; y++)
+    for (let x = 0; x < SIZE; x++)
+      for (let c = 0; c < 3; c++) {
+        const blob = Math.exp(-((x - 10 - 4 * k) ** 2 + (y - 12) ** 2) / 30) + Math.exp(-((x - 22) ** 2 + (y - 20 + 3 * k) ** 2) / 40);
+        data[(y * SIZE + x) * 3 + c] = Math.round(60 + 40 * c + 120 * blob);
+      }
+  return { width: SIZE, height: SIZE, data };
+}
+
+beforeAll(async () => {
+  await useBackend('wasm');
+  setDefaultPrior(() => new GaussianPrior({ resolution: SIZE, mean: 0, std: 0.5 }));
+  recognizer = FaceRecognizer.load();
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(hrDir, { recursive: true });
+  for (const [k, f] of FACES.entries()) writeFileSync(join(hrDir, f), await encodePng(synthetic(k)));
+});
+afterAll(() => {
+  recognizer.dispose();
+  setDefaultPrior(undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const config = (extra: Partial<QualityBenchConfig> = {}): QualityBenchConfig => ({
+  hrDir,
+  faces: FACES,
+  cases: [0, 7],
+  methods: ['bicubic', '#1', '#4'],
+  tag: 'smoke',
+  overrides: { seed: 0, backend: 'auto', steps: 2 },
+  outDir: out,
+  ...extra,
+});
+
+describe('the quality bench, end to end on synthetic faces with a closed-form prior', () => {
+  it('runs shards into one results file, resumes without redoing anything, and leaks no tensors', async () => {
+    const before = tf.memory().numTensors;
+    const first = await runQualityBench(config({ shard: { index: 0, count: 2 } }), recognizer);
+    const second = await runQualityBench(config({ shard: { index: 1, count: 2 } }), recognizer);
+    // 3 faces x 2 cases = 6 items over 2 shards (3 + 3), 3 methods each.
+    expect(first).toEqual({ ran: 9, skipped: 0 });
+    expect(second).toEqual({ ran: 9, skipped: 0 });
+    expect(await runQualityBench(config(), recognizer)).toEqual({ ran: 0, skipped: 18 });
+    expect(tf.memory().numTensors).toBe(before);
+    // New settings are new items (here under their own tag).
+    const steps3 = config({ tag: 'steps3', methods: ['bicubic', '#1'], overrides: { seed: 0, backend: 'auto', steps: 3 }, cases: [7], faces: ['b_1.png'] });
+    expect(await runQualityBench(steps3, recognizer)).toEqual({ ran: 2, skipped: 0 });
+  });
+
+  it('records metrics that match the saved images and an independent recomputation', async () => {
+    const { records } = readRecords(benchPaths.results(out));
+    expect(records).toHaveLength(20);
+    const r = records.find((x) => x.face === 'a_2.png' && x.case === 0 && x.method === 'bicubic')!;
+    const hr = synthetic(1);
+    const saved = await readRgb(benchPaths.output(out, 'smoke', 'bicubic', r.settingsHash, 'a_2.png', 0));
+    expect(r.psnr).toBeCloseTo(psnr(saved, hr), 10);
+    // The saved LR input is the protocol's degradation of that face and case.
+    const lr = await readRgb(benchPaths.lr(out, 'a_2.png', 0));
+    expect(Array.from(lr.data)).toEqual(Array.from((await degrade(hr, 0, 'a_2.png')).lr.data));
+    const restored = records.find((x) => x.face === 'a_2.png' && x.case === 0 && x.method === '#4')!;
+    expect(restored.steps).toBe(2);
+    expect(restored.prior).toContain('gaussian');
+    expect(restored.identity).toBeGreaterThan(-1);
+    expect(restored.identity).toBeLessThanOrEqual(1);
+    expect(restored.settingsHash).not.toBe(r.settingsHash);
+  });
+
+  it('writes report.json, report.md and one grid per tag and case', async () => {
+    const { report, files } = await writeQualityReport({ outDir: out, hrDir, faces: FACES, command: 'test' });
+    expect(report.tags.map((t) => [t.tag, t.labels, t.completeItems])).toEqual([
+      ['smoke', ['bicubic', '#1', '#4'], 6],
+      ['steps3', ['bicubic', '#1'], 1],
+    ]);
+    for (const f of files) expect(existsSync(f)).toBe(true);
+    expect(JSON.parse(readFileSync(benchPaths.reportJson(out), 'utf8')).tags[0].tag).toBe('smoke');
+    expect(readFileSync(benchPaths.reportMarkdown(out), 'utf8')).toContain('### Mean over faces and cases');
+    const grid = await readRgb(benchPaths.grid(out, 'smoke', 0));
+    // Columns: LR, the methods with every face, ground truth; rows: the 3 faces; 2 px gaps.
+    const columns = report.tags[0].overall.length + 2;
+    expect([grid.width, grid.height]).toEqual([columns * SIZE + (columns - 1) * 2, 3 * SIZE + 2 * 2]);
+  });
+});
