@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DifbfsrError } from '@difbfsr/core';
 import type { CliCommand } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { CliExit, CliUsageError, EXIT_STATUS } from './exit-status.js';
 import { processIO, type CliIO } from './io.js';
 
 export type { CliCommand } from './command.js';
@@ -23,7 +24,7 @@ export function buildCli(io: CliIO = processIO, commands: readonly CliCommand[] 
 
 /**
  * Run the CLI in-process on `argv` (arguments only, without `node` and the script) and return
- * the exit status: 0 success, 1 failure (message on stderr), 2 usage error.
+ * the exit status: 0 success, 1 failure (message on stderr), 2 usage error, 130 stopped by Ctrl-C.
  */
 export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   const program = buildCli(io);
@@ -37,11 +38,12 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return e.exitCode === 0 ? 0 : 2;
+      return e.exitCode === 0 ? EXIT_STATUS.ok : EXIT_STATUS.usage;
     }
+    if (e instanceof CliExit) return e.status;
     if (e instanceof DifbfsrError) {
       io.stderr(`difbfsr: ${e.code}: ${e.message}\n`);
-      return 1;
+      return e instanceof CliUsageError ? EXIT_STATUS.usage : EXIT_STATUS.failed;
     }
     io.stderr(`difbfsr: ${(e as Error)?.stack ?? String(e)}\n`);
     return 1;

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import type { CliCommand } from '../command.js';
+import { CliExit, EXIT_STATUS } from '../exit-status.js';
+import type { CliIO } from '../io.js';
+import { BUNDLED_MODEL, MODEL_DIR_ENV } from '../restore/prior-source.js';
+import { parseRestoreOptions, type RawRestoreOptions } from '../restore/restore-options.js';
+import { runRestore } from '../restore/run-restore.js';
+
+export const restoreCommand: CliCommand = {
+  name: 'restore',
+  register(program: Command, io: CliIO) {
+    program
+      .command('restore')
+      .description('restore low-resolution faces (x4): image files, folders (their image files) and glob patterns')
+      .argument('<inputs...>', 'image files, folders or quoted glob patterns ("photos/**/*.jpg")')
+      .option('-o, --output <folder>', 'output folder', 'restored')
+      .option('--ext <format>', 'output format: png, jpg or webp (default: the input\'s when it is one of these, else png)')
+      .option('--suffix <text>', 'added to each output file\'s base name', '')
+      .option('--json <file>', 'write a JSON report (faces, boxes, times, backend, seed) to <file>; "-" prints it on stdout')
+      .option('--save-faces', 'also write each face\'s input and restored crops to <output>/faces/')
+      .option('--seed <n>', 'seed of every random draw (default 0)')
+      .option('--steps <n>', 'reverse diffusion steps, i.e. network calls per face (default 100)')
+      .option('--strength <x>', 'where the chain starts, in (0, 1]: lower is more faithful (default 0.4)')
+      .option('--scale <n>', 'upscaling factor, a power of two (default 4)')
+      .option('--model <file|preset>', `the prior: a checkpoint file, a preset name (its checkpoint file looked up in $${MODEL_DIR_ENV}, default the current folder) or "${BUNDLED_MODEL}"`, BUNDLED_MODEL)
+      .option('--backend <name>', 'what runs the prior: auto (ONNX Runtime when @difbfsr/onnx is installed), tfjs or onnx', 'auto')
+      .addHelpText(
+        'after',
+        '\nInputs are aligned low-resolution face crops, (prior resolution / scale) pixels square: 16x16 for the bundled prior.\n' +
+          'Exit status: 0 all restored, 1 something failed (each failure is reported), 2 bad usage, 130 stopped by Ctrl-C\n' +
+          '(outputs already written are kept).\n',
+      )
+      .action(async (inputs: string[], raw: RawRestoreOptions) => {
+        const status = await runRestore(inputs, parseRestoreOptions(raw), io);
+        if (status !== EXIT_STATUS.ok) throw new CliExit(status);
+      });
+  },
+};

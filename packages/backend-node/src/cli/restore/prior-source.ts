@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DifbfsrError, type Denoiser, type PriorBackend } from '@difbfsr/core';
+import { loadCheckpoint, UNET_PRESETS, UNet, unetConfigOf, type StateDict, type UNetConfig } from '@difbfsr/models';
+import { CliUsageError } from '../exit-status.js';
+
+/** `--model` value meaning the face prior bundled with `@difbfsr/models` (the default). */
+export const BUNDLED_MODEL = 'bundled';
+
+/** Environment variable naming the folder where `--model <preset>` looks for the preset's checkpoint files. */
+export const MODEL_DIR_ENV = 'DIFBFSR_MODEL_DIR';
+
+/** The prior a `--model` value names. */
+export interface PriorChoice {
+  /** The denoiser to pass to `restore()`; undefined: its registered default (the bundled prior). */
+  prior?: Denoiser;
+  /** The checkpoint file, or {@link BUNDLED_MODEL}. */
+  source: string;
+}
+
+/** The part of the optional `@difbfsr/onnx` package used here (declared locally so this package builds without it). */
+interface OnnxPackage {
+  createUNetDenoiser(config: UNetConfig, stateDict: StateDict, options: { backend: PriorBackend }): Promise<Denoiser>;
+}
+
+async function importOnnx(): Promise<OnnxPackage | undefined> {
+  const specifier = '@difbfsr/onnx';
+  try {
+    return (await import(specifier)) as OnnxPackage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The denoiser of a checkpoint file on `backend` (ONNX Runtime through `@difbfsr/onnx` when asked for or, with `auto`, installed). */
+async function priorFromFile(file: string, backend: PriorBackend): Promise<Denoiser> {
+  const stateDict = await loadCheckpoint(file);
+  const config = unetConfigOf(stateDict, file);
+  if (backend !== 'tfjs') {
+    const onnx = await importOnnx();
+    if (onnx) return onnx.createUNetDenoiser(config, stateDict, { backend });
+    if (backend === 'onnx') throw new DifbfsrError('BACKEND', "--backend onnx needs the optional package @difbfsr/onnx: npm install @difbfsr/onnx");
+  }
+  return UNet.fromStateDict(config, stateDict);
+}
+
+/** The first checkpoint file of a preset found in `folder`. */
+function presetFile(name: string, folder: string): string {
+  const preset = UNET_PRESETS.find((p) => p.name === name)!;
+  for (const c of preset.checkpoints) {
+    const file = join(folder, c.file);
+    if (existsSync(file)) return file;
+  }
+  const where = preset.checkpoints.map((c) => `${c.file} (${c.urls.join(', ')})`).join('; ');
+  throw new CliUsageError(
+    `--model ${name}: none of its checkpoint files is in ${folder} (set ${MODEL_DIR_ENV} to their folder, or give the file itself); get one of: ${where}`,
+  );
+}
+
+/**
+ * Resolve `--model`: {@link BUNDLED_MODEL} (or nothing) for the bundled face prior, a checkpoint
+ * file (safetensors or PyTorch; its U-Net config from its metadata or the preset its tensors
+ * match), or a preset name, whose published checkpoint file is looked up in `$DIFBFSR_MODEL_DIR`
+ * (default: the current folder).
+ */
+export async function choosePrior(model: string | undefined, backend: PriorBackend, env: NodeJS.ProcessEnv = process.env): Promise<PriorChoice> {
+  if (model === undefined || model === BUNDLED_MODEL) return { source: BUNDLED_MODEL };
+  if (existsSync(model)) return { prior: await priorFromFile(model, backend), source: model };
+  if (UNET_PRESETS.some((p) => p.name === model)) {
+    const file = presetFile(model, env[MODEL_DIR_ENV] || '.');
+    return { prior: await priorFromFile(file, backend), source: file };
+  }
+  const names = [BUNDLED_MODEL, ...UNET_PRESETS.map((p) => p.name)].join(', ');
+  throw new CliUsageError(`--model ${model}: no such file, and not a preset name (${names})`);
+}

@@ -1,0 +1,94 @@
+import type { TerminalStream } from '../io.js';
+
+/** One step of a face's restore, as `restore()` reports it. */
+export interface StepProgress {
+  phase: 'warmup' | 'diffusion';
+  /** 1-based. */
+  step: number;
+  total: number;
+}
+
+const CLEAR_LINE = '\r\x1b[2K';
+const BAR_WIDTH = 20;
+
+function bar(done: number, total: number): string {
+  const filled = total > 0 ? Math.round((BAR_WIDTH * Math.min(done, total)) / total) : 0;
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
+}
+
+/** True when `step` is the first of a new quarter of `total` steps (plain output reports those). */
+function isQuarterStep(step: number, total: number): boolean {
+  return Math.floor((4 * step) / total) !== Math.floor((4 * (step - 1)) / total);
+}
+
+/**
+ * Progress of a batch of images. On a terminal it is one status line redrawn in place: a bar over
+ * the images and a bar over the current face's steps. Elsewhere (a pipe, a log file) it is plain
+ * lines: an image starting, each quarter of a face's steps, and whatever {@link log} prints.
+ * Lines from {@link log} are printed above the bar, never into it.
+ */
+export class ProgressDisplay {
+  private readonly tty: boolean;
+  /** The status line currently drawn on the terminal ('' when none). */
+  private drawn = '';
+  private imageIndex = 0;
+  private imageName = '';
+
+  /** @param images how many images the batch holds. */
+  constructor(
+    private readonly stream: TerminalStream,
+    private readonly images: number,
+  ) {
+    this.tty = stream.isTTY === true;
+  }
+
+  /** The image at 0-based `index` starts. */
+  startImage(index: number, name: string): void {
+    this.imageIndex = index;
+    this.imageName = name;
+    if (this.tty) this.draw(`${this.imagesPart()}  ${name}`);
+    else this.stream.write(`${this.prefix()} ${name}\n`);
+  }
+
+  /** Face `face` (1-based) of `faces` in the current image made a step. */
+  step(face: number, faces: number, progress: StepProgress): void {
+    const { phase, step, total } = progress;
+    const what = `face ${face}/${faces} ${phase} ${step}/${total}`;
+    if (this.tty) this.draw(`${this.imagesPart()}  ${this.imageName}  face ${face}/${faces} ${bar(step, total)} ${phase} ${step}/${total}`);
+    else if (isQuarterStep(step, total)) this.stream.write(`${this.prefix()} ${this.imageName} ${what}\n`);
+  }
+
+  /** Print a line (an image finished or failed) above the status line. */
+  log(line: string): void {
+    if (!this.tty) {
+      this.stream.write(`${line}\n`);
+      return;
+    }
+    const status = this.drawn;
+    this.stream.write(`${CLEAR_LINE}${line}\n`);
+    this.drawn = '';
+    if (status) this.draw(status);
+  }
+
+  /** Remove the status line (the batch is over). */
+  finish(): void {
+    if (this.tty && this.drawn) this.stream.write(CLEAR_LINE);
+    this.drawn = '';
+  }
+
+  /** `[2/5]` for the current image. */
+  prefix(): string {
+    return `[${this.imageIndex + 1}/${this.images}]`;
+  }
+
+  private imagesPart(): string {
+    return `images ${bar(this.imageIndex, this.images)} ${this.imageIndex + 1}/${this.images}`;
+  }
+
+  private draw(line: string): void {
+    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    const fitted = line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    this.stream.write(`${CLEAR_LINE}${fitted}`);
+    this.drawn = fitted;
+  }
+}

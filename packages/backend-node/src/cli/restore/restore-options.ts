@@ -1,0 +1,92 @@
+import type { PriorBackend } from '@difbfsr/core';
+import { CliUsageError } from '../exit-status.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './output-paths.js';
+
+/** The options of `difbfsr restore` as commander hands them over (strings, unchecked). */
+export interface RawRestoreOptions {
+  output: string;
+  ext?: string;
+  suffix: string;
+  json?: string;
+  saveFaces?: boolean;
+  seed?: string;
+  steps?: string;
+  strength?: string;
+  scale?: string;
+  model?: string;
+  backend: string;
+}
+
+/** Checked options of `difbfsr restore`; numbers left undefined take `restore()`'s defaults. */
+export interface RestoreCommandOptions {
+  /** Output folder. */
+  output: string;
+  /** Output format; undefined: the input's. */
+  format?: OutputFormat;
+  suffix: string;
+  /** Write the JSON report: to `file`, or to stdout when `file` is undefined (`--json -`). */
+  json?: { file?: string };
+  saveFaces: boolean;
+  seed?: number;
+  steps?: number;
+  strength?: number;
+  scale?: number;
+  /** `--model`: a checkpoint file, a preset name or `bundled`. */
+  model?: string;
+  backend: PriorBackend;
+}
+
+const BACKENDS: readonly PriorBackend[] = ['auto', 'tfjs', 'onnx'];
+
+function integer(flag: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isInteger(v) || v < min) throw new CliUsageError(`${flag} must be an integer >= ${min}, got "${text}"`);
+  return v;
+}
+
+function strengthOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !(v > 0 && v <= 1)) throw new CliUsageError(`--strength must be a number in (0, 1], got "${text}"`);
+  return v;
+}
+
+function scaleOf(text: string | undefined): number | undefined {
+  const v = integer('--scale', text, 2);
+  if (v !== undefined && !Number.isInteger(Math.log2(v))) throw new CliUsageError(`--scale must be a power of two (2, 4, 8, ...), got "${text}"`);
+  return v;
+}
+
+function formatOf(text: string | undefined): OutputFormat | undefined {
+  if (text === undefined) return undefined;
+  const ext = text.toLowerCase().replace(/^\./, '');
+  const format = ext === 'jpeg' ? 'jpg' : ext;
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new CliUsageError(`--ext must be one of ${OUTPUT_FORMATS.join(', ')}, got "${text}"`);
+  return format as OutputFormat;
+}
+
+/**
+ * Check the options of `difbfsr restore`.
+ * @throws CliUsageError naming the option and the accepted values.
+ */
+export function parseRestoreOptions(raw: RawRestoreOptions): RestoreCommandOptions {
+  if (/[/\\]/.test(raw.suffix)) throw new CliUsageError(`--suffix must not contain a path separator, got "${raw.suffix}"`);
+  if (raw.output.trim() === '') throw new CliUsageError('--output must name a folder');
+  if (!(BACKENDS as readonly string[]).includes(raw.backend)) {
+    throw new CliUsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${raw.backend}"`);
+  }
+  return {
+    output: raw.output,
+    format: formatOf(raw.ext),
+    suffix: raw.suffix,
+    ...(raw.json === undefined ? {} : { json: raw.json === '-' ? {} : { file: raw.json } }),
+    saveFaces: raw.saveFaces === true,
+    seed: integer('--seed', raw.seed, 0),
+    steps: integer('--steps', raw.steps, 1),
+    strength: strengthOf(raw.strength),
+    scale: scaleOf(raw.scale),
+    model: raw.model,
+    backend: raw.backend as PriorBackend,
+  };
+}

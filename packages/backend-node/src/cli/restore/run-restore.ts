@@ -1,0 +1,107 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DifbfsrError } from '@difbfsr/core';
+import { init } from '../../init.js';
+import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
+import type { CliIO, TerminalStream } from '../io.js';
+import { alignedRestorer } from './aligned-restorer.js';
+import { expandInputs } from './input-files.js';
+import { abortOnInterrupt } from './interrupt.js';
+import { planOutputs } from './output-paths.js';
+import { choosePrior } from './prior-source.js';
+import { ProgressDisplay } from './progress-display.js';
+import { restoreBatch } from './restore-batch.js';
+import type { RestoreCommandOptions } from './restore-options.js';
+import { summarise, type RestoreReport } from './restore-report.js';
+
+async function writeReportFile(path: string, report: RestoreReport): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
+    await rename(tmp, path);
+  } catch (err) {
+    throw new DifbfsrError('IO', `${path}: cannot write the report (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function summaryLine(report: RestoreReport): string {
+  const s = report.summary;
+  const total = report.images.length;
+  const parts = [`restored ${s.restored} of ${total} image${total === 1 ? '' : 's'} (${s.faces} face${s.faces === 1 ? '' : 's'})`];
+  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.unmatched) parts.push(`${s.unmatched} argument${s.unmatched === 1 ? '' : 's'} matched no image`);
+  if (report.interrupted) parts.push(`interrupted: ${s.interrupted + s.notStarted} not restored`);
+  return `${parts.join(', ')} in ${(report.timeMs / 1000).toFixed(1)} s`;
+}
+
+/** The exit status a report calls for: 130 when interrupted, 1 when anything failed, else 0. */
+export function exitStatusOf(report: RestoreReport): number {
+  if (report.interrupted) return EXIT_STATUS.interrupted;
+  return report.summary.failed > 0 || report.summary.unmatched > 0 ? EXIT_STATUS.failed : EXIT_STATUS.ok;
+}
+
+/**
+ * `difbfsr restore`: expand the inputs, restore each one to the output folder with progress on
+ * `io.progress`, write the JSON report when asked, and return the exit status.
+ */
+export async function runRestore(inputs: readonly string[], options: RestoreCommandOptions, io: CliIO): Promise<number> {
+  const started = performance.now();
+  const { files, unmatched } = await expandInputs(inputs);
+  for (const u of unmatched) io.stderr(`difbfsr: ${u.arg}: ${u.reason}\n`);
+  if (files.length === 0) throw new DifbfsrError('INVALID_INPUT', 'no image to restore');
+  const plan = planOutputs(files, { folder: options.output, format: options.format, suffix: options.suffix });
+  const reportFile = options.json?.file;
+  if (reportFile !== undefined && files.some((f) => resolve(f) === resolve(reportFile))) {
+    throw new CliUsageError(`--json ${reportFile} would overwrite an input`);
+  }
+  await mkdir(options.output, { recursive: true });
+
+  const backend = await init();
+  const { prior, source } = await choosePrior(options.model, options.backend);
+  const restorer = alignedRestorer({
+    prior,
+    backend: options.backend,
+    seed: options.seed,
+    steps: options.steps,
+    strength: options.strength,
+    scale: options.scale,
+  });
+  const stream: TerminalStream = io.progress ?? { write: (t: string) => io.stderr(t) };
+  const progress = new ProgressDisplay(stream, plan.length);
+  const controller = new AbortController();
+  const removeHandler = abortOnInterrupt(controller, () => progress.log('interrupted: stopping after the current step (Ctrl-C again to quit at once)'));
+  let images;
+  try {
+    images = await restoreBatch(plan, { restorer, progress, signal: controller.signal, saveFaces: options.saveFaces });
+  } finally {
+    removeHandler();
+    prior?.dispose?.();
+  }
+
+  const report: RestoreReport = {
+    version: 1,
+    settings: {
+      model: source,
+      backend: options.backend,
+      tfjsBackend: backend.tfBackend,
+      threads: backend.threads,
+      seed: options.seed ?? null,
+      steps: options.steps ?? null,
+      strength: options.strength ?? null,
+      scale: options.scale ?? null,
+      aligned: true,
+    },
+    images,
+    unmatched,
+    summary: summarise(images, unmatched.length),
+    interrupted: controller.signal.aborted,
+    timeMs: performance.now() - started,
+  };
+  io.stderr(`${summaryLine(report)}\n`);
+  if (options.json) {
+    if (reportFile === undefined) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    else await writeReportFile(reportFile, report);
+  }
+  return exitStatusOf(report);
+}

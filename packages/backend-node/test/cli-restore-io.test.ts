@@ -1,0 +1,256 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { DifbfsrError } from '@difbfsr/core';
+import { encodeImage, readImageFile, writeImageFile, type PixelImage } from '../src/cli/restore/image-file.js';
+import { expandInputs } from '../src/cli/restore/input-files.js';
+import { faceCropPaths, planOutputs } from '../src/cli/restore/output-paths.js';
+import { ProgressDisplay } from '../src/cli/restore/progress-display.js';
+import { parseRestoreOptions, type RawRestoreOptions } from '../src/cli/restore/restore-options.js';
+import { fakeStream, pixels, readRaw, writeImage } from './cli-restore-fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'difbfsr-cli-io-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function errorOf(p: Promise<unknown>): Promise<DifbfsrError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(DifbfsrError);
+  return e as DifbfsrError;
+}
+
+describe('readImageFile (sharp decode)', () => {
+  it('RGB, grey and RGBA files decode to the pixels written, with 3, 1 and 4 channels', async () => {
+    for (const channels of [3, 1, 4] as const) {
+      const data = pixels(5, 4, channels, channels);
+      const file = join(dir, `plain${channels}.png`);
+      await writeImage(file, data, 5, 4, channels);
+      const d = await readImageFile(file);
+      expect(d).toMatchObject({ format: 'png', bitDepth: 8 });
+      expect(d.image).toMatchObject({ width: 5, height: 4, channels });
+      expect([...d.image.data]).toEqual([...data]);
+    }
+  });
+
+  it('grey + alpha becomes RGBA with the grey replicated and the alpha kept', async () => {
+    const ga = pixels(3, 2, 2, 9);
+    const file = join(dir, 'grey-alpha.png');
+    await writeImage(file, ga, 3, 2, 2);
+    expect((await sharp(file).metadata()).channels).toBe(2);
+    const d = await readImageFile(file);
+    expect(d.image.channels).toBe(4);
+    const expected = [...Array(6).keys()].flatMap((i) => [ga[2 * i], ga[2 * i], ga[2 * i], ga[2 * i + 1]]);
+    expect([...d.image.data]).toEqual(expected);
+  });
+
+  it('16-bit RGB and grey files are rounded to 8 bits (v / 257)', async () => {
+    for (const [channels, space] of [
+      [3, 'rgb16'],
+      [1, 'grey16'],
+    ] as const) {
+      const wide = Uint16Array.from(pixels(4, 3, channels, 5), (v, i) => v * 256 + (i % 256));
+      const file = join(dir, `deep${channels}.png`);
+      await sharp(wide, { raw: { width: 4, height: 3, channels } }).toColourspace(space).png().toFile(file);
+      expect((await sharp(file).metadata()).depth).toBe('ushort');
+      const d = await readImageFile(file);
+      expect(d.bitDepth).toBe(16);
+      expect(d.image.channels).toBe(channels);
+      expect([...d.image.data]).toEqual([...wide].map((v) => Math.round(v / 257)));
+    }
+  });
+
+  it('applies the EXIF orientation (6: rotate 90 degrees clockwise)', async () => {
+    const width = 3;
+    const height = 2;
+    const data = pixels(width, height, 3, 11);
+    const file = join(dir, 'exif.png');
+    await sharp(Buffer.from(data), { raw: { width, height, channels: 3 } }).withMetadata({ orientation: 6 }).png().toFile(file);
+    const d = await readImageFile(file);
+    expect(d).toMatchObject({ orientation: 6, image: { width: height, height: width } });
+    // clockwise: output (x, y) = input (y, height - 1 - x)
+    for (let y = 0; y < width; y++) {
+      for (let x = 0; x < height; x++) {
+        const src = ((height - 1 - x) * width + y) * 3;
+        expect([...d.image.data.subarray((y * height + x) * 3, (y * height + x) * 3 + 3)]).toEqual([...data.subarray(src, src + 3)]);
+      }
+    }
+  });
+
+  it('a missing file is IO, a file that is not an image INVALID_INPUT, both naming the file', async () => {
+    const missing = await errorOf(readImageFile(join(dir, 'missing.png')));
+    expect(missing.code).toBe('IO');
+    expect(missing.message).toMatch(/missing\.png/);
+    const text = join(dir, 'notes.png');
+    writeFileSync(text, 'not an image');
+    const bad = await errorOf(readImageFile(text));
+    expect(bad.code).toBe('INVALID_INPUT');
+    expect(bad.message).toMatch(/notes\.png: not an image/);
+    const truncated = join(dir, 'truncated.png');
+    const png = await sharp(Buffer.from(pixels(16, 16, 3, 2)), { raw: { width: 16, height: 16, channels: 3 } }).png().toBuffer();
+    writeFileSync(truncated, png.subarray(0, png.length >> 1));
+    expect((await errorOf(readImageFile(truncated))).code).toBe('INVALID_INPUT');
+  });
+});
+
+describe('image encoding', () => {
+  const rgba: PixelImage = { data: pixels(4, 4, 4, 3), width: 4, height: 4, channels: 4 };
+
+  it('png and webp are lossless, keep alpha, and write the format asked for', async () => {
+    for (const format of ['png', 'webp'] as const) {
+      const file = join(dir, `enc.${format}`);
+      await writeImageFile(file, rgba, format);
+      const back = await readRaw(file);
+      expect(back).toMatchObject({ format, width: 4, height: 4, channels: 4 });
+      expect([...back.data]).toEqual([...rgba.data]);
+    }
+  });
+
+  it('jpg flattens alpha onto white; grey stays grey in png', async () => {
+    const half: PixelImage = { data: Uint8Array.from([10, 20, 30, 0, 10, 20, 30, 255]), width: 2, height: 1, channels: 4 };
+    const jpg = await sharp(await encodeImage(half, 'jpg')).raw().toBuffer({ resolveWithObject: true });
+    expect(jpg.info.channels).toBe(3);
+    expect(Math.min(...jpg.data.subarray(0, 3))).toBeGreaterThan(150); // transparent pixel: near white
+    const grey: PixelImage = { data: pixels(3, 3, 1, 4), width: 3, height: 3, channels: 1 };
+    const file = join(dir, 'grey-out.png');
+    await writeImageFile(file, grey, 'png');
+    const back = await readRaw(file);
+    expect(back.channels).toBe(1);
+    expect([...back.data]).toEqual([...grey.data]);
+  });
+});
+
+describe('input expansion', () => {
+  const root = join(dir, 'tree');
+  mkdirSync(join(root, 'sub'), { recursive: true });
+  for (const f of ['b.png', 'a.JPG', 'c.webp', 'notes.txt', 'sub/d.png']) writeFileSync(join(root, f), 'x');
+
+  it('a folder gives its image files (not subfolders, not other files), sorted', async () => {
+    const r = await expandInputs(['tree'], dir);
+    expect(r).toEqual({ files: ['tree/a.JPG', 'tree/b.png', 'tree/c.webp'], unmatched: [] });
+  });
+
+  it('a glob gives what it matches; files are taken once, in argument order; misses are reported', async () => {
+    const r = await expandInputs(['tree/b.png', 'tree/**/*.png', 'tree/notes.txt', 'nothing.png', 'tree/*.gif', 'tree/sub'], dir);
+    expect(r.files).toEqual(['tree/b.png', 'tree/sub/d.png', 'tree/notes.txt']);
+    expect(r.unmatched).toEqual([
+      { arg: 'nothing.png', reason: 'no such file or folder' },
+      { arg: 'tree/*.gif', reason: 'the pattern matches no file' },
+    ]);
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    expect((await expandInputs(['tree/empty'], dir)).unmatched).toEqual([{ arg: 'tree/empty', reason: 'no image file in this folder' }]);
+  });
+});
+
+describe('output naming', () => {
+  it('folder, suffix and format; the input format is kept unless --ext; face crops in faces/', () => {
+    const plan = planOutputs(['in/a.jpeg', 'in/b.tif', 'c.webp'], { folder: 'out', suffix: '_hr' });
+    expect(plan.map((p) => [p.output, p.format])).toEqual([
+      [join('out', 'a_hr.jpg'), 'jpg'],
+      [join('out', 'b_hr.png'), 'png'],
+      [join('out', 'c_hr.webp'), 'webp'],
+    ]);
+    expect(faceCropPaths(plan[0], 1)).toEqual({ input: join('out', 'faces', 'a_hr_face2_input.jpg'), restored: join('out', 'faces', 'a_hr_face2_restored.jpg') });
+    expect(planOutputs(['a.jpg'], { folder: 'out', suffix: '', format: 'webp' })[0].output).toBe(join('out', 'a.webp'));
+  });
+
+  it('never overwrites an input, never writes two inputs to one file', () => {
+    expect(() => planOutputs(['in/a.png'], { folder: 'in', suffix: '' })).toThrow(/would overwrite the input in\/a\.png.*--suffix/);
+    expect(planOutputs(['in/a.png'], { folder: 'in', suffix: '-x' })[0].output).toBe(join('in', 'a-x.png'));
+    expect(() => planOutputs(['x/a.png', 'y/a.png'], { folder: 'out', suffix: '' })).toThrow(/x\/a\.png and y\/a\.png would both be written to out\/a\.png/);
+  });
+});
+
+describe('option checks', () => {
+  const base: RawRestoreOptions = { output: 'out', suffix: '', backend: 'auto' };
+
+  it('parses numbers, formats and the report target', () => {
+    expect(parseRestoreOptions({ ...base, seed: '7', steps: '2', strength: '0.25', scale: '8', ext: 'JPEG', json: '-' })).toMatchObject({
+      seed: 7,
+      steps: 2,
+      strength: 0.25,
+      scale: 8,
+      format: 'jpg',
+      json: {},
+    });
+    expect(parseRestoreOptions({ ...base, json: 'r.json' }).json).toEqual({ file: 'r.json' });
+    expect(parseRestoreOptions(base)).toMatchObject({ seed: undefined, steps: undefined, format: undefined, saveFaces: false });
+  });
+
+  it.each([
+    [{ steps: '0' }, /--steps must be an integer >= 1, got "0"/],
+    [{ steps: '2.5' }, /--steps/],
+    [{ seed: 'x' }, /--seed must be an integer >= 0/],
+    [{ strength: '1.5' }, /--strength must be a number in \(0, 1\]/],
+    [{ strength: '' }, /--strength/],
+    [{ scale: '3' }, /--scale must be a power of two/],
+    [{ ext: 'gif' }, /--ext must be one of png, jpg, webp, got "gif"/],
+    [{ backend: 'cuda' }, /--backend must be one of auto, tfjs, onnx/],
+    [{ suffix: '../x' }, /--suffix must not contain a path separator/],
+  ])('%o is refused', (patch, message) => {
+    let err: unknown;
+    try {
+      parseRestoreOptions({ ...base, ...patch });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DifbfsrError);
+    expect((err as DifbfsrError).code).toBe('INVALID_OPTION');
+    expect((err as Error).message).toMatch(message);
+  });
+});
+
+describe('ProgressDisplay', () => {
+  function run(tty: boolean): string {
+    const s = fakeStream(tty);
+    const p = new ProgressDisplay(s, 2);
+    p.startImage(0, 'a.png');
+    for (let step = 1; step <= 8; step++) p.step(1, 1, { phase: 'diffusion', step, total: 8 });
+    p.log(`${p.prefix()} a.png -> out/a.png`);
+    p.startImage(1, 'b.png');
+    p.step(1, 2, { phase: 'warmup', step: 1, total: 3 });
+    p.finish();
+    return s.text;
+  }
+
+  it('plain lines when not a terminal: image starts, each quarter of the steps, logs', () => {
+    expect(run(false)).toBe(
+      [
+        '[1/2] a.png',
+        '[1/2] a.png face 1/1 diffusion 2/8',
+        '[1/2] a.png face 1/1 diffusion 4/8',
+        '[1/2] a.png face 1/1 diffusion 6/8',
+        '[1/2] a.png face 1/1 diffusion 8/8',
+        '[1/2] a.png -> out/a.png',
+        '[2/2] b.png',
+        '[2/2] b.png face 1/2 warmup 1/3',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('on a terminal: one line redrawn with image and step bars; logs go above it; finish clears it', () => {
+    const text = run(true);
+    const frames = text.split('\r\x1b[2K').filter((f) => f !== '');
+    expect(frames[0]).toBe('images [--------------------] 1/2  a.png');
+    expect(frames[1]).toBe('images [--------------------] 1/2  a.png  face 1/1 [###-----------------] diffusion 1/8');
+    expect(frames[8]).toBe('images [--------------------] 1/2  a.png  face 1/1 [####################] diffusion 8/8');
+    expect(frames[9]).toBe('[1/2] a.png -> out/a.png\n');
+    expect(frames[10]).toBe(frames[8]); // the bar is redrawn under the log line
+    expect(frames[11]).toBe('images [##########----------] 2/2  b.png');
+    expect(frames[12]).toBe('images [##########----------] 2/2  b.png  face 1/2 [#######-------------] warmup 1/3');
+    expect(text.endsWith('\r\x1b[2K')).toBe(true);
+    expect(text.split('\n')).toHaveLength(2); // only the log line ends with a newline
+  });
+
+  it('fits the line to the terminal width', () => {
+    const s = fakeStream(true);
+    Object.assign(s, { columns: 30 });
+    new ProgressDisplay(s, 1).startImage(0, 'a-very-long-file-name-indeed.png');
+    expect(s.text.replace('\r\x1b[2K', '')).toHaveLength(29);
+  });
+});

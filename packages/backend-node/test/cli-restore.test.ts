@@ -1,0 +1,243 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
+import type { RestoreReport } from '../src/cli/restore/restore-report.js';
+import { cli, fakeStream, pixels, readRaw, writeImage, writeTinyPrior } from './cli-restore-fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'difbfsr-cli-restore-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (...p: string[]): string => join(dir, ...p);
+
+const prior = at('tiny.safetensors');
+/** Fast, reproducible settings: the tiny 32 px prior (8x8 inputs), 2 network calls, tfjs. */
+const FAST = ['--model', prior, '--steps', '2', '--backend', 'tfjs', '--seed', '3'];
+const face = pixels(8, 8, 3, 1);
+
+beforeAll(async () => {
+  writeTinyPrior(prior);
+  mkdirSync(at('in'));
+  mkdirSync(at('bad'));
+  await writeImage(at('in', 'face.png'), face, 8, 8, 3);
+  await writeImage(at('in', 'other.jpg'), pixels(8, 8, 3, 2), 8, 8, 3);
+  writeFileSync(at('in', 'notes.txt'), 'not an image, and not taken from the folder');
+  writeFileSync(at('bad', 'broken.png'), 'not an image at all');
+});
+
+const readReport = (path: string): RestoreReport => JSON.parse(readFileSync(path, 'utf8')) as RestoreReport;
+
+describe('difbfsr restore', () => {
+  it('writes each image of a folder to the output folder: name + suffix, x4 size, the input format or --ext', async () => {
+    const r = await cli(['restore', at('in'), '-o', at('out1'), '--suffix', '_hr', ...FAST]);
+    expect(r.err).toMatch(/restored 2 of 2 images \(2 faces\)/);
+    expect(r.code).toBe(0);
+    expect(await readRaw(at('out1', 'face_hr.png'))).toMatchObject({ format: 'png', width: 32, height: 32, channels: 3 });
+    expect(await readRaw(at('out1', 'other_hr.jpg'))).toMatchObject({ format: 'jpeg', width: 32, height: 32 });
+    expect(existsSync(at('out1', 'notes_hr.png'))).toBe(false);
+
+    const w = await cli(['restore', at('in', 'face.png'), '-o', at('out2'), '--ext', 'webp', ...FAST]);
+    expect(w.code).toBe(0);
+    expect(await readRaw(at('out2', 'face.webp'))).toMatchObject({ format: 'webp', width: 32, height: 32 });
+  });
+
+  it('--json writes the report (settings, faces, boxes, times, backend, seed); --save-faces the crops', async () => {
+    const report = at('out3', 'report.json');
+    const r = await cli(['restore', at('in', 'face.png'), '-o', at('out3'), '--json', report, '--save-faces', ...FAST]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    const j = readReport(report);
+    expect(j).toMatchObject({
+      version: 1,
+      settings: { model: prior, backend: 'tfjs', tfjsBackend: tf.getBackend(), seed: 3, steps: 2, strength: null, aligned: true },
+      unmatched: [],
+      summary: { restored: 1, failed: 0, interrupted: 0, notStarted: 0, unmatched: 0, faces: 1 },
+      interrupted: false,
+    });
+    const [img] = j.images;
+    expect(img).toMatchObject({
+      input: at('in', 'face.png'),
+      status: 'restored',
+      output: at('out3', 'face.png'),
+      width: 8,
+      height: 8,
+      channels: 3,
+      format: 'png',
+      bitDepth: 8,
+      outputWidth: 32,
+      outputHeight: 32,
+    });
+    expect(img.faces).toHaveLength(1);
+    const f = img.faces[0];
+    expect(f).toMatchObject({ box: { x: 0, y: 0, width: 8, height: 8 }, seed: 3, steps: 2, prior: 'tfjs-unet(32px)' });
+    expect(typeof f.collapsed).toBe('boolean'); // a random-weight prior may well collapse
+    expect(Number.isFinite(f.lrRmse)).toBe(true);
+    expect(f.timeMs).toBeGreaterThan(0);
+    expect(img.timeMs).toBeGreaterThanOrEqual(f.timeMs);
+    expect(f.crops).toEqual({ input: at('out3', 'faces', 'face_face1_input.png'), restored: at('out3', 'faces', 'face_face1_restored.png') });
+    expect((await readRaw(f.crops!.input)).data).toEqual(Uint8Array.from(face));
+    expect((await readRaw(f.crops!.restored)).data).toEqual((await readRaw(at('out3', 'face.png'))).data);
+
+    const s = await cli(['restore', at('in', 'face.png'), '-o', at('out3b'), '--json', '-', ...FAST]);
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.out)).toMatchObject({ version: 1, summary: { restored: 1 } });
+  });
+
+  it('a file that is not an image, or a pattern matching nothing, is reported and skipped; the exit status is 1', async () => {
+    const progress = fakeStream(false);
+    const r = await cli(['restore', at('bad', 'broken.png'), at('in', '*.png'), at('in', '*.gif'), '-o', at('out4'), ...FAST], progress);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`difbfsr: ${at('in', '*.gif')}: the pattern matches no file`);
+    expect(progress.text).toMatch(/\[1\/2\] .*broken\.png: failed: INVALID_INPUT: .*broken\.png: not an image/);
+    expect(progress.text).toMatch(/\[2\/2\] .*face\.png -> .*out4\/face\.png \(1 face, [\d.]+ s\)/);
+    expect(r.err).toMatch(/restored 1 of 2 images \(1 face\), 1 failed, 1 argument matched no image/);
+    expect(existsSync(at('out4', 'face.png'))).toBe(true);
+    expect(existsSync(at('out4', 'other.jpg'))).toBe(false); // the glob named only .png files
+  });
+
+  it('grey, alpha, 16-bit and EXIF-rotated inputs restore like the plain RGB face', async () => {
+    // Each variant decodes to the RGB face (or a known function of it), so with the same seed
+    // its output is the plain face's output (or that function of it).
+    const rgba = Uint8Array.from({ length: 64 * 4 }, (_, i) => (i % 4 === 3 ? ((i >> 2) % 8 < 4 ? 0 : 255) : face[(i >> 2) * 3 + (i % 4)]));
+    mkdirSync(at('variants'));
+    await writeImage(at('variants', 'alpha.png'), rgba, 8, 8, 4);
+    const grey = Uint8Array.from({ length: 64 }, (_, i) => face[3 * i]);
+    await writeImage(at('variants', 'grey.png'), grey, 8, 8, 1);
+    await writeImage(at('variants', 'grey-rgb.png'), Uint8Array.from({ length: 192 }, (_, i) => grey[Math.floor(i / 3)]), 8, 8, 3);
+    const wide = Uint16Array.from(face, (v) => v * 257);
+    await sharp(wide, { raw: { width: 8, height: 8, channels: 3 } }).toColourspace('rgb16').png().toFile(at('variants', 'deep.png'));
+    // stored turned 90 degrees anticlockwise, with EXIF orientation 6 (turn clockwise to view)
+    const turned = await sharp(Buffer.from(face), { raw: { width: 8, height: 8, channels: 3 } }).rotate(270).png().toBuffer();
+    await sharp(turned).withMetadata({ orientation: 6 }).png().toFile(at('variants', 'exif.png'));
+    await writeImage(at('variants', 'face.png'), face, 8, 8, 3);
+
+    const report = at('out5', 'report.json');
+    const r = await cli(['restore', at('variants'), '-o', at('out5'), '--json', report, ...FAST]);
+    expect(r.code).toBe(0);
+    const out = async (name: string) => readRaw(at('out5', name));
+    const plain = await out('face.png');
+    expect(plain.channels).toBe(3);
+
+    expect((await out('deep.png')).data).toEqual(plain.data);
+    expect((await out('exif.png')).data).toEqual(plain.data);
+    const byInput = Object.fromEntries(readReport(report).images.map((i) => [i.input.split('/').pop(), i]));
+    expect(byInput['deep.png']).toMatchObject({ bitDepth: 16, channels: 3 });
+    expect(byInput['exif.png']).toMatchObject({ orientation: 6, width: 8, height: 8 });
+
+    const a = await out('alpha.png');
+    expect(a.channels).toBe(4);
+    for (let p = 0; p < 32 * 32; p++) {
+      expect([...a.data.subarray(4 * p, 4 * p + 3)]).toEqual([...plain.data.subarray(3 * p, 3 * p + 3)]);
+      const x = p % 32;
+      if (x < 12) expect(a.data[4 * p + 3]).toBeLessThan(8);
+      if (x >= 20) expect(a.data[4 * p + 3]).toBeGreaterThan(247);
+    }
+
+    const g = await out('grey.png');
+    const gRgb = await out('grey-rgb.png');
+    expect(g.channels).toBe(1);
+    // BT.601 luma of the RGB restore (core sums in float32: a value may round the other way)
+    const luma = Array.from({ length: 32 * 32 }, (_, p) => 0.299 * gRgb.data[3 * p] + 0.587 * gRgb.data[3 * p + 1] + 0.114 * gRgb.data[3 * p + 2]);
+    luma.forEach((v, p) => expect(Math.abs(g.data[p] - v)).toBeLessThanOrEqual(0.5 + 1e-4));
+  });
+
+  it('Ctrl-C stops the image in progress, keeps the outputs written, reports the rest and exits 130', async () => {
+    mkdirSync(at('three'));
+    for (const n of ['a', 'b', 'c']) await writeImage(at('three', `${n}.png`), pixels(8, 8, 3, n.charCodeAt(0)), 8, 8, 3);
+    let sent = false;
+    const progress = fakeStream(false, (line) => {
+      if (!sent && line.startsWith('[2/3]') && line.includes('diffusion 1/2')) {
+        sent = true;
+        process.emit('SIGINT');
+      }
+    });
+    const report = at('out6', 'report.json');
+    const r = await cli(['restore', at('three'), '-o', at('out6'), '--json', report, ...FAST], progress);
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(progress.text).toMatch(/interrupted: stopping/);
+    expect(progress.text).toMatch(/\[2\/3\] .*b\.png: interrupted/);
+    expect(progress.text).not.toMatch(/\[3\/3\]/);
+    expect(r.err).toMatch(/restored 1 of 3 images .*interrupted: 2 not restored/);
+    expect(existsSync(at('out6', 'a.png'))).toBe(true);
+    expect(existsSync(at('out6', 'b.png'))).toBe(false);
+    expect(existsSync(at('out6', 'c.png'))).toBe(false);
+    const j = readReport(report);
+    expect(j.interrupted).toBe(true);
+    expect(j.images.map((i) => i.status)).toEqual(['restored', 'interrupted', 'not-started']);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('on a terminal the progress is one redrawn line with the image and step bars', async () => {
+    const progress = Object.assign(fakeStream(true), { columns: 400 });
+    const r = await cli(['restore', at('in', 'face.png'), '-o', at('out7'), ...FAST], progress);
+    expect(r.code).toBe(0);
+    expect(progress.text).toContain('\r\x1b[2Kimages [--------------------] 1/1  ');
+    expect(progress.text).toMatch(/face 1\/1 \[##########----------\] diffusion 1\/2/);
+    expect(progress.text).toMatch(/face 1\/1 \[####################\] diffusion 2\/2/);
+    expect(progress.text.split('\n')).toHaveLength(2); // the "-> output" line; the bar itself never ends a line
+  });
+
+  it('leaves no tensor behind (the checkpoint prior is disposed)', async () => {
+    await cli(['restore', at('in', 'face.png'), '-o', at('out8'), ...FAST]);
+    const before = tf.memory().numTensors;
+    const r = await cli(['restore', at('in', 'face.png'), '-o', at('out8'), ...FAST]);
+    expect(r.code).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('usage errors exit 2 naming the problem; no input image exits 1', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--steps', '0'], /INVALID_OPTION: --steps must be an integer >= 1/],
+      [['--ext', 'gif'], /--ext must be one of png, jpg, webp/],
+      [['-o', at('in'), '--suffix', ''], /would overwrite the input .*face\.png/],
+      [['--model', 'no-such-model'], /--model no-such-model: no such file, and not a preset name \(bundled, ffhq256-p2/],
+      [['--json', at('in', 'face.png')], /--json .* would overwrite an input/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(['restore', at('in', 'face.png'), '-o', at('out9'), ...FAST, ...args]);
+      expect(r.err).toMatch(message);
+      expect(r.code).toBe(2);
+    }
+    const none = await cli(['restore', at('nothing.png'), ...FAST]);
+    expect(none.err).toMatch(/nothing\.png: no such file or folder/);
+    expect(none.err).toMatch(/INVALID_INPUT: no image to restore/);
+    expect(none.code).toBe(1);
+    const progress = fakeStream(false);
+    const size = await cli(['restore', at('in', 'face.png'), '-o', at('out9'), ...FAST, '--scale', '2'], progress);
+    expect(size.code).toBe(1);
+    expect(progress.text).toMatch(/face\.png: failed: INVALID_SIZE: Input is 8x8; at scale 2/);
+  });
+
+  it('--model <preset> finds the preset checkpoint file in $DIFBFSR_MODEL_DIR', async () => {
+    const models = at('models');
+    mkdirSync(models);
+    const saved = process.env.DIFBFSR_MODEL_DIR;
+    process.env.DIFBFSR_MODEL_DIR = models;
+    try {
+      const args = ['restore', at('in', 'face.png'), '-o', at('out10'), '--model', 'ffhq256-p2', '--steps', '2', '--backend', 'tfjs'];
+      const missing = await cli(args);
+      expect(missing.code).toBe(2);
+      expect(missing.err).toMatch(/--model ffhq256-p2: none of its checkpoint files is in .*models .*ffhq_p2\.pt .*ffhq_10m\.pt/);
+      writeTinyPrior(join(models, 'ffhq_10m.pt')); // any checkpoint format under the published name
+      const r = await cli([...args, '--json', '-']);
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.out) as RestoreReport).settings.model).toBe(join(models, 'ffhq_10m.pt'));
+    } finally {
+      if (saved === undefined) delete process.env.DIFBFSR_MODEL_DIR;
+      else process.env.DIFBFSR_MODEL_DIR = saved;
+    }
+  });
+
+  it('restores the example face with the bundled prior', async () => {
+    const example = fileURLToPath(new URL('../../../examples/assets/face-lr.png', import.meta.url));
+    const r = await cli(['restore', example, '-o', at('out11'), '--steps', '2', '--backend', 'tfjs', '--json', '-']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as RestoreReport;
+    expect(j.settings.model).toBe('bundled');
+    expect(j.images[0].faces[0].prior).toBe('difbfsr-face64(tfjs)');
+    expect(await readRaw(at('out11', 'face-lr.png'))).toMatchObject({ width: 64, height: 64, channels: 3 });
+  });
+});
