@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DifbfsrError, GaussianPrior, restoreWithInfo, setOnnxContractionOptimizer, TfjsContractionOptimizer, type ContractionOptimizerFactory } from '@difbfsr/core';
+import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
+
+const prior = new GaussianPrior({ resolution: 16, mean: 0, std: 0.5 });
+const BASE = { prior, steps: 3, seed: 2 } as const;
+
+describe('choosing the SRM/CFM optimiser [wasm]', () => {
+  let y: tf.Tensor3D;
+  beforeAll(async () => {
+    await useBackend('wasm');
+    y = tf.tidy(() => tf.round(tf.randomUniform([4, 4, 3], 40, 215, 'float32', 1))) as tf.Tensor3D;
+  });
+  afterEach(() => setOnnxContractionOptimizer(undefined));
+
+  it("'auto' runs tfjs when no ONNX Runtime optimiser is registered; 'onnx' says what to import", async () => {
+    const { output, info } = await restoreWithInfo(y, BASE);
+    expect(info.optimizer).toBe('tfjs');
+    expect(info.optimizerFallback).toBeUndefined();
+    output.dispose();
+    await expect(restoreWithInfo(y, { ...BASE, optimizer: 'onnx' })).rejects.toMatchObject({ code: 'BACKEND', message: expect.stringContaining('@difbfsr/onnx') });
+    await expect(restoreWithInfo(y, { ...BASE, backend: 'onnx' })).rejects.toMatchObject({ code: 'BACKEND' });
+  });
+
+  it('a custom factory runs, sees the problem, and is reported by name', async () => {
+    const seen: string[] = [];
+    const custom: ContractionOptimizerFactory = (problem) => {
+      seen.push(`${problem.scale} ${problem.learnSrm} ${problem.learnCfm} ${problem.y.shape.join('x')}`);
+      const inner = new TfjsContractionOptimizer(problem);
+      return { name: 'custom', yHat: () => inner.yHat(), warmupStep: () => inner.warmupStep(), diffusionStep: (x0) => inner.diffusionStep(x0), dispose: () => inner.dispose() };
+    };
+    const mine = await restoreWithInfo(y, { ...BASE, optimizer: custom });
+    const tfjs = await restoreWithInfo(y, { ...BASE, optimizer: 'tfjs' });
+    expect(seen).toEqual(['4 true true 1x4x4x3']);
+    expect(mine.info.optimizer).toBe('custom');
+    expect(maxAbsDiff(mine.output, tfjs.output)).toBe(0);
+    tf.dispose([mine.output, tfjs.output]);
+  });
+
+  it("'auto' steps aside when the registered runtime cannot load (and says so); 'onnx' does not", async () => {
+    setOnnxContractionOptimizer(() => Promise.reject(new DifbfsrError('BACKEND', 'onnxruntime-node cannot be loaded')));
+    const before = tf.memory().numTensors;
+    const { output, info } = await restoreWithInfo(y, BASE);
+    output.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(info.optimizer).toBe('tfjs');
+    expect(info.optimizerFallback).toMatch(/could not start.*cannot be loaded/);
+    await expect(restoreWithInfo(y, { ...BASE, optimizer: 'onnx' })).rejects.toThrow('cannot be loaded');
+    expect(tf.memory().numTensors).toBe(before);
+    // Other errors of a runtime that loaded are not hidden.
+    setOnnxContractionOptimizer(() => Promise.reject(new DifbfsrError('OUT_OF_MEMORY', 'no room')));
+    await expect(restoreWithInfo(y, BASE)).rejects.toMatchObject({ code: 'OUT_OF_MEMORY' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects unknown optimiser and backend names with INVALID_OPTION', async () => {
+    await expect(restoreWithInfo(y, { ...BASE, optimizer: 'gpu' as 'auto' })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/optimizer/) });
+    await expect(restoreWithInfo(y, { ...BASE, backend: 'gpu' as 'auto' })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/backend/) });
+  });
+});

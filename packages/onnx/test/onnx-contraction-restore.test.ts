@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AbortError, GaussianPrior, gaussianLowPass, restoreWithInfo, type Ablation, type RestoreInfo, type RestoreOptions } from '@difbfsr/core';
+import '@difbfsr/onnx';
+import { useBackend } from '../../../test-utils/backends.js';
+
+/** A 32 px closed-form prior: a restore of 8x8 faces, x4, in well under a second per step. */
+const prior = new GaussianPrior({ resolution: 32, mean: 0, std: 0.5 });
+const BASE = { prior, steps: 6, seed: 3 } as const;
+
+function lrFace(seed: number): tf.Tensor3D {
+  return tf.tidy(() => tf.round(tf.randomUniform([8, 8, 3], 40, 215, 'float32', seed))) as tf.Tensor3D;
+}
+
+async function run(y: tf.Tensor3D, options: RestoreOptions): Promise<{ pixels: Float32Array; info: RestoreInfo }> {
+  const { output, info } = await restoreWithInfo(y, options);
+  const pixels = output.dataSync() as Float32Array;
+  output.dispose();
+  return { pixels, info };
+}
+
+/** Max |a - b| and PSNR (0..255 values). */
+function compare(a: Float32Array, b: Float32Array): { maxDiff: number; psnr: number } {
+  let maxDiff = 0;
+  let se = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i];
+    maxDiff = Math.max(maxDiff, Math.abs(d));
+    se += d * d;
+  }
+  return { maxDiff, psnr: se === 0 ? Infinity : 10 * Math.log10((255 * 255) / (se / a.length)) };
+}
+
+describe('restore() with the SRM/CFM optimisation on ONNX Runtime [wasm]', () => {
+  let y: tf.Tensor3D;
+  beforeAll(async () => {
+    await useBackend('wasm');
+    y = lrFace(1);
+  });
+
+  const runs: Array<{ ablation: Ablation; extra?: RestoreOptions }> = [
+    { ablation: '#4', extra: { warmupIters: 3, adamSteps: 2 } },
+    { ablation: '#4', extra: { srmStart: 'dip', cfmKernelSize: 3 } },
+    { ablation: '#3' },
+    { ablation: '#2' },
+    { ablation: '#1' },
+    { ablation: 'ddnm' },
+  ];
+  for (const { ablation, extra } of runs) {
+    it(`ablation ${ablation}${extra ? ` ${JSON.stringify(extra)}` : ''}: ONNX Runtime gives the tfjs result within float tolerance, and leaks nothing`, async () => {
+      const options = { ...BASE, ...extra, ablation };
+      const tfjs = await run(y, { ...options, optimizer: 'tfjs' });
+      const before = tf.memory().numTensors;
+      const onnx = await run(y, { ...options, optimizer: 'onnx' });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(tfjs.info.optimizer).toBe('tfjs');
+      expect(onnx.info.optimizer).toBe('onnx(cpu)');
+      expect(onnx.info.optimizerFallback).toBeUndefined();
+      const { maxDiff, psnr } = compare(onnx.pixels, tfjs.pixels);
+      // Float differences (~1e-6 relative per gradient) may flip a rounded 0..255 value by one.
+      expect(maxDiff).toBeLessThanOrEqual(1);
+      expect(psnr).toBeGreaterThan(60);
+      expect(Math.abs(onnx.info.loss - tfjs.info.loss)).toBeLessThan(1e-3 * tfjs.info.loss);
+      // Another seed moves the result far more than the optimiser does.
+      const other = await run(y, { ...options, optimizer: 'onnx', seed: BASE.seed + 1 });
+      expect(compare(other.pixels, onnx.pixels).psnr).toBeLessThan(Math.min(psnr, 80) - 20);
+    });
+  }
+
+  it('the same seed gives the same result on ONNX Runtime', async () => {
+    const a = await run(y, { ...BASE, optimizer: 'onnx' });
+    const b = await run(y, { ...BASE, optimizer: 'onnx' });
+    expect(compare(a.pixels, b.pixels).maxDiff).toBe(0);
+  });
+
+  it("backend 'onnx' and 'auto' pick the ONNX Runtime optimiser once @difbfsr/onnx is imported; 'tfjs' keeps tfjs", async () => {
+    expect((await run(y, { ...BASE, steps: 2, backend: 'onnx' })).info.optimizer).toBe('onnx(cpu)');
+    expect((await run(y, { ...BASE, steps: 2 })).info.optimizer).toBe('onnx(cpu)');
+    expect((await run(y, { ...BASE, steps: 2, backend: 'tfjs' })).info.optimizer).toBe('tfjs');
+  });
+
+  it('a custom low-pass function (no linear operator) falls back to tfjs and says why', async () => {
+    const blur = gaussianLowPass(1);
+    const custom = (x: tf.Tensor4D): tf.Tensor4D => blur.apply(x);
+    const { info } = await run(y, { ...BASE, steps: 2, optimizer: 'onnx', lrLowPass: custom });
+    expect(info.optimizer).toBe('tfjs');
+    expect(info.optimizerFallback).toMatch(/"custom".*no linear operator.*tfjs/);
+    // The fixed filter matters only when the CFM is off.
+    expect((await run(y, { ...BASE, steps: 2, optimizer: 'onnx', lowPass: custom })).info.optimizer).toBe('onnx(cpu)');
+    const fixed = await run(y, { ...BASE, steps: 2, optimizer: 'onnx', lowPass: custom, ablation: '#3' });
+    expect(fixed.info.optimizer).toBe('tfjs');
+    expect(fixed.info.optimizerFallback).toMatch(/no linear operator/);
+  });
+
+  it('aborts mid-run without leaking', async () => {
+    const before = tf.memory().numTensors;
+    const ctrl = new AbortController();
+    const steps: number[] = [];
+    const pending = restoreWithInfo(y, {
+      ...BASE,
+      steps: 40,
+      optimizer: 'onnx',
+      signal: ctrl.signal,
+      onProgress: (p) => {
+        steps.push(p.step);
+        if (p.step === 3) ctrl.abort();
+      },
+    });
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+    expect(steps).toEqual([1, 2, 3]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects an unknown optimiser with INVALID_OPTION', async () => {
+    await expect(restoreWithInfo(y, { ...BASE, optimizer: 'gpu' as 'auto' })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/optimizer/) });
+  });
+});
