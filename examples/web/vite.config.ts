@@ -26,6 +26,8 @@ export default defineConfig({
   },
   plugins: [nodeOnlyModules()],
   worker: { format: 'es', plugins: () => [nodeOnlyModules()] },
+  // Scan the worker too, so the dev server optimises its dependencies up front instead of reloading.
+  optimizeDeps: { entries: ['index.html', 'src/restore-worker.ts'] },
   build: {
     target: 'es2022',
     // The bundled prior (9.4 MB) and the WASM binaries are files of their own, never inlined.

@@ -79,7 +79,7 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'difbfsr-web-'));
-    await build({ root: WEB_DIR, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    await build({ root: WEB_DIR, logLevel: 'error', build: { outDir, emptyOutDir: true, reportCompressedSize: false } });
     server = await preview({ root: WEB_DIR, logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: true } });
     browser = await launchChromium();
   });
@@ -90,7 +90,7 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('restores the example face offline, with progress, preview, cancel and download, and logs no error', async () => {
+  it('resizes a large face, restores the example face offline with progress, preview, cancel, slider and download, and logs no error', async () => {
     const page = await browser.context.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
@@ -139,6 +139,10 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
 
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    // The slider moves the before/after split.
+    await page.locator('#slider').fill('30');
+    expect(await page.evaluate(() => document.getElementById('compare')!.style.getPropertyValue('--split'))).toBe('30%');
 
     const downloading = page.waitForEvent('download');
     await page.click('#download');
