@@ -30,8 +30,8 @@ export async function loadAlignedFace(file: Blob, lrSize: number): Promise<Loade
   const context = canvas.getContext('2d');
   if (!context) throw new Error('This browser has no 2D canvas.');
   context.drawImage(fitted, 0, 0);
-  bitmap.close();
   fitted.close();
+  if (fitted !== bitmap) bitmap.close();
   const steps = [width !== height ? `cropped to its centre ${side}×${side}` : '', side !== lrSize ? `resized from ${side}×${side} to ${lrSize}×${lrSize}` : ''];
   const done = steps.filter(Boolean).join(', then ');
   return {

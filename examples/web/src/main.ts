@@ -48,11 +48,12 @@ function setState(state: PageState, message = ''): void {
   const busy = state === 'loading' || state === 'running';
   ui.restore.disabled = busy || !face;
   ui.cancel.disabled = state !== 'running';
-  ui.example.disabled = ready === undefined;
-  ui.file.disabled = ready === undefined;
+  ui.example.disabled = ui.file.disabled = ready === undefined || state === 'running';
 }
 
 async function useFile(file: Blob): Promise<void> {
+  // Until the prior is loaded, and while a restore runs, the file input and the example button are
+  // disabled and a dropped file is ignored.
   if (!ready || running) return;
   try {
     const loaded = await loadAlignedFace(file, ready.lrSize);

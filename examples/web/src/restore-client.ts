@@ -33,7 +33,12 @@ export class RestoreClient {
   constructor() {
     this.worker = new Worker(new URL('./restore-worker.ts', import.meta.url), { type: 'module' });
     this.ready = new Promise((resolve, reject) => {
-      this.worker.addEventListener('error', (event) => reject(new Error(`The restore worker failed: ${event.message}`)));
+      this.worker.addEventListener('error', (event) => {
+        const error = new Error(`The restore worker failed: ${event.message}`);
+        reject(error);
+        for (const job of this.jobs.values()) job.reject(error);
+        this.jobs.clear();
+      });
       this.worker.addEventListener('message', ({ data }: MessageEvent<FromWorker>) => {
         if (data.type === 'ready') resolve(data);
         else if (data.type === 'startup-failed') reject(new Error(data.message));
