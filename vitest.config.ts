@@ -11,6 +11,7 @@ export default defineConfig({
       '@difbfsr/backend-node': src('backend-node'),
       '@difbfsr/backend-web': src('backend-web'),
       '@difbfsr/onnx': src('onnx'),
+      '@difbfsr/faces': src('faces'),
       '@difbfsr/eval': src('eval'),
     },
   },
