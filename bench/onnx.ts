@@ -1,8 +1,8 @@
 /**
  * ONNX denoiser benchmark: ONNX Runtime (onnxruntime-node, CPU) against tfjs WASM and PyTorch CPU.
  *
- *   node --import tsx bench/onnx.ts [--threads 2] [--repeats 3] [--steps 20]
- *       [--configs face64,ffhq256-p2] [--no-torch] [--no-memory] [--no-restore]
+ *   node --import tsx bench/onnx.ts [--threads 2] [--repeats 3] [--steps 100] [--iters 10]
+ *       [--configs face64,ffhq256-p2] [--no-torch] [--no-memory] [--no-update] [--no-restore]
  *
  * 1. U-Net forward, batch 1 at the native size, for the 64 px bundled prior (its weights when
  *    packages/models/assets/face64/prior.safetensors exists, else its config with random weights)
@@ -13,9 +13,11 @@
  *    OMP_WAIT_POLICY=PASSIVE; the faster is the reference.
  * 2. Peak RSS of a fresh process that loads ffhq256-p2 from that file, opens the ONNX denoiser
  *    and runs one forward (for each way of passing the weights).
- * 3. A default restore at 64 px (`steps` 20 to keep it short) with the 64 px prior: tfjs WASM only
- *    against the ONNX denoiser (SRM/CFM stay on tfjs WASM), with the time spent outside the U-Net;
- *    two alternating runs of each, the faster reported.
+ * 3. One SRM+CFM update at 64 px (x4, 16->64: SRM Adam step, y_hat recomputed, CFM Adam step,
+ *    fusion) on tfjs WASM and on ONNX Runtime, median of `iters` after a warm-up.
+ * 4. A default restore at 64 px (`steps` default 100) with the 64 px prior: (a) tfjs WASM only,
+ *    (b) the ONNX denoiser with the SRM/CFM optimisation on tfjs WASM, (c) both on ONNX Runtime,
+ *    with the time spent outside the U-Net calls; two alternating runs of each, the faster reported.
  * Prints markdown tables.
  */
 import { spawnSync } from 'node:child_process';
@@ -38,7 +40,7 @@ import {
   type StateDict,
   type UNetConfig,
 } from '../packages/models/src/index.js';
-import { OnnxDenoiser, type OnnxDenoiserOptions } from '../packages/onnx/src/index.js';
+import { OnnxContractionOptimizer, OnnxDenoiser, type OnnxDenoiserOptions } from '../packages/onnx/src/index.js';
 import { randomUNetTensors } from '../packages/onnx/test/random-state-dict.js';
 
 const req = createRequire(new URL('../packages/models/package.json', import.meta.url));
@@ -302,45 +304,121 @@ class TimedDenoiser implements Denoiser {
   }
 }
 
+/**
+ * One SRM+CFM update as restore() runs it at 64 px (x4), on tfjs WASM and on ONNX Runtime, from
+ * the same modules and inputs; median of `iters` after two warm-up updates.
+ */
+async function updateRows(threads: number, iters: number): Promise<string[]> {
+  const core = await import('../packages/core/src/index.js');
+  const rng = new core.SeededRandom(0);
+  const srm = new core.SuperResolutionModule(rng, { scale: 4 });
+  const cfm = new core.ConditionalFusionModule(rng);
+  const y = rng.uniform<import('@tensorflow/tfjs-core').Rank.R4>([1, 16, 16, 3], -1, 1);
+  const x0 = rng.uniform<import('@tensorflow/tfjs-core').Rank.R4>([1, 64, 64, 3], -1, 1);
+  const lrLowPass = core.gaussianLowPass(1);
+  const problem = {
+    y,
+    lowY: lrLowPass.apply(y),
+    upsampled: core.resizeBicubic(y, 64, 64),
+    srm,
+    cfm,
+    scale: 4,
+    learnSrm: true,
+    learnCfm: true,
+    adamSteps: 1,
+    srmLearningRate: 2e-3,
+    cfmLearningRate: 5e-3,
+    lowPass: core.downUpLowPass(4),
+    lrLowPass,
+  };
+  // ONNX Runtime copies the initial weights; tfjs then updates the modules in place.
+  const optimizers = { onnx: await OnnxContractionOptimizer.create(problem, { threads }), tfjs: new core.TfjsContractionOptimizer(problem) };
+  const ms: Record<string, number> = {};
+  for (const [kind, opt] of Object.entries(optimizers)) {
+    const times: number[] = [];
+    for (let i = 0; i < iters + 2; i++) {
+      const start = performance.now();
+      const { xHat } = await opt.diffusionStep(x0);
+      xHat.dataSync();
+      if (i >= 2) times.push(performance.now() - start);
+      xHat.dispose();
+    }
+    ms[kind] = median(times);
+    opt.dispose();
+  }
+  tf.dispose([y, x0, problem.lowY, problem.upsampled]);
+  srm.dispose();
+  cfm.dispose();
+  return [
+    `| tfjs WASM (autodiff, tf.train.adam) | ${ms.tfjs.toFixed(1)} | 1.00x |`,
+    `| ONNX Runtime (hand-derived backward graphs, Adam in JS) | ${ms.onnx.toFixed(1)} | ${(ms.tfjs / ms.onnx).toFixed(2)}x |`,
+  ];
+}
+
 interface RestoreRun {
   totalMs: number;
   unetMs: number;
   calls: number;
   prior: string;
+  optimizer: string;
   pixels: Float32Array;
 }
 
+type RestorePath = 'tfjs' | 'onnx-unet' | 'onnx';
+const PATH_LABEL: Record<RestorePath, string> = {
+  tfjs: '(a) tfjs WASM only',
+  'onnx-unet': '(b) ONNX denoiser + tfjs WASM optimiser',
+  onnx: '(c) ONNX denoiser + ONNX optimiser',
+};
+
+/** PSNR between two 0..255 images. */
+function psnr(a: Float32Array, b: Float32Array): number {
+  const mse = a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length;
+  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
+}
+
 /**
- * A restore at 64 px with each path, alternating tfjs, ONNX, tfjs, ONNX (each after a 2-step
- * warm-up); each path's faster run is reported, against the same machine load.
+ * A restore at 64 px on each path, alternating a, b, c, a, b, c (each after a 2-step warm-up);
+ * each path's faster run is reported, against the same machine load.
  */
 async function restoreRows(w: Weights, threads: number, steps: number): Promise<string[]> {
   const { restoreWithInfo } = await import('../packages/core/src/index.js');
   const lr = tf.tidy(() => tf.round(tf.randomUniform([16, 16, 3], 40, 215, 'float32', 7))) as import('@tensorflow/tfjs-core').Tensor3D;
-  const priors: Record<'tfjs' | 'onnx', Denoiser> = {
-    tfjs: UNet.fromStateDict(w.config, w.stateDict),
-    onnx: await OnnxDenoiser.create(w.config, w.stateDict, { threads, executionProviders: ['cpu'] }),
-  };
-  const best: Partial<Record<'tfjs' | 'onnx', RestoreRun>> = {};
-  for (const kind of ['tfjs', 'onnx', 'tfjs', 'onnx'] as const) {
-    await (await restoreWithInfo(lr, { prior: priors[kind], steps: 2, seed: 1 })).output.dispose(); // warm-up
-    const timed = new TimedDenoiser(priors[kind]);
-    const { output, info } = await restoreWithInfo(lr, { prior: timed, steps, seed: 1 });
+  const tfjsPrior = UNet.fromStateDict(w.config, w.stateDict);
+  const onnxPrior = await OnnxDenoiser.create(w.config, w.stateDict, { threads, executionProviders: ['cpu'] });
+  const onnxOptimizer = (problem: Parameters<typeof OnnxContractionOptimizer.create>[0]) => OnnxContractionOptimizer.create(problem, { threads });
+  const paths = {
+    tfjs: { prior: tfjsPrior, optimizer: 'tfjs' },
+    'onnx-unet': { prior: onnxPrior, optimizer: 'tfjs' },
+    onnx: { prior: onnxPrior, optimizer: onnxOptimizer },
+  } as const;
+  const order: RestorePath[] = ['tfjs', 'onnx-unet', 'onnx'];
+  const best: Partial<Record<RestorePath, RestoreRun>> = {};
+  for (const kind of [...order, ...order]) {
+    const { prior, optimizer } = paths[kind];
+    await (await restoreWithInfo(lr, { prior, optimizer, steps: 2, seed: 1 })).output.dispose(); // warm-up
+    const timed = new TimedDenoiser(prior);
+    const { output, info } = await restoreWithInfo(lr, { prior: timed, optimizer, steps, seed: 1 });
     const pixels = output.dataSync() as Float32Array;
     output.dispose();
-    if (!best[kind] || info.timeMs < best[kind]!.totalMs) best[kind] = { totalMs: info.timeMs, unetMs: timed.ms, calls: timed.calls, prior: info.prior, pixels };
+    if (!best[kind] || info.timeMs < best[kind]!.totalMs) {
+      best[kind] = { totalMs: info.timeMs, unetMs: timed.ms, calls: timed.calls, prior: info.prior, optimizer: info.optimizer, pixels };
+    }
   }
-  Object.values(priors).forEach((p) => p.dispose?.());
+  tfjsPrior.dispose();
+  onnxPrior.dispose();
   lr.dispose();
   const reference = best.tfjs!;
-  return (['tfjs', 'onnx'] as const).map((kind) => {
+  return order.map((kind) => {
     const r = best[kind]!;
     const outside = r.totalMs - r.unetMs;
     const meanDiff = r.pixels.reduce((s, v, i) => s + Math.abs(v - reference.pixels[i]), 0) / r.pixels.length;
+    const maxDiff = r.pixels.reduce((m, v, i) => Math.max(m, Math.abs(v - reference.pixels[i])), 0);
+    const vsTfjs = kind === 'tfjs' ? '-' : `${meanDiff.toFixed(4)} / ${maxDiff.toFixed(0)} / ${psnr(r.pixels, reference.pixels).toFixed(1)} dB`;
     return (
-      `| ${kind === 'tfjs' ? 'tfjs WASM only' : 'ONNX denoiser + tfjs WASM'} | ${r.prior} | ${r.calls} | ${(r.totalMs / 1000).toFixed(2)} s | ` +
+      `| ${PATH_LABEL[kind]} | ${r.prior} | ${r.optimizer} | ${r.calls} | ${(r.totalMs / 1000).toFixed(2)} s | ` +
       `${(r.unetMs / 1000).toFixed(2)} s | ${(outside / 1000).toFixed(2)} s (${((100 * outside) / r.totalMs).toFixed(0)}%) | ` +
-      `${(reference.totalMs / r.totalMs).toFixed(2)}x | ${kind === 'tfjs' ? '-' : meanDiff.toFixed(4)} |`
+      `${(reference.totalMs / r.totalMs).toFixed(2)}x | ${vsTfjs} |`
     );
   });
 }
@@ -361,7 +439,8 @@ async function main(): Promise<void> {
   req('@tensorflow/tfjs-core/dist/register_all_gradients');
   registerWasmTrainingKernels();
   const repeats = Number(option('repeats', '3'));
-  const steps = Number(option('steps', '20'));
+  const steps = Number(option('steps', '100'));
+  const iters = Number(option('iters', '10'));
   const names = option('configs', 'face64,ffhq256-p2').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'difbfsr-bench-onnx-'));
   try {
@@ -388,11 +467,17 @@ async function main(): Promise<void> {
         for (const mode of ['inputs', 'initializers'] as const) console.log(memoryRow(ffhq.file, ffhq.config, mode, tuned, threads, torchPeak));
       }
     }
+    if (!flag('no-update')) {
+      console.log(`\nOne SRM+CFM update at 64 px (x4, 16->64; SRM step, y_hat recomputed, CFM step, fusion), ${threads} threads, median of ${iters}\n`);
+      console.log('| optimiser | ms per update | speed-up |');
+      console.log('|---|---|---|');
+      for (const row of await updateRows(threads, iters)) console.log(row);
+    }
     const face = all.find((w) => w.label.startsWith('face64'));
     if (face && !flag('no-restore')) {
-      console.log(`\nDefault restore at 64 px (16x16 input, x4), steps ${steps} (default 100; shortened), seed 1, ${face.label}, ${threads} threads\n`);
-      console.log('| path | prior | U-Net calls | total | in U-Net calls | outside U-Net calls | speed-up | mean abs diff vs tfjs (0..255) |');
-      console.log('|---|---|---|---|---|---|---|---|');
+      console.log(`\nDefault restore at 64 px (16x16 input, x4), steps ${steps}${steps === 100 ? ' (the default)' : ' (default 100)'}, seed 1, ${face.label}, ${threads} threads\n`);
+      console.log('| path | prior | optimiser | U-Net calls | total | in U-Net calls | outside U-Net calls | speed-up vs (a) | vs (a): mean / max abs diff (0..255), PSNR |');
+      console.log('|---|---|---|---|---|---|---|---|---|');
       for (const row of await restoreRows(face, threads, steps)) console.log(row);
     }
   } finally {

@@ -65,7 +65,8 @@ function disposeProblem(p: ReturnType<typeof problemOf>): void {
 function relErrors(vars: tf.Variable[], tfGrads: tf.NamedTensorMap, ort: Float32Array[]): number[] {
   return vars.map((v, i) => {
     const ref = tfGrads[v.name].dataSync();
-    const got = v.rank === 4 ? oihwToHwio(ort[i], v.shape[0], v.shape[2], v.shape[3]) : ort[i];
+    const [k, , inC, outC] = v.shape as number[];
+    const got = v.rank === 4 ? oihwToHwio(ort[i], k, inC, outC) : ort[i];
     let worst = 0;
     let scale = 0;
     for (let j = 0; j < ref.length; j++) {
