@@ -8,8 +8,8 @@ import { useBackend } from '../../../test-utils/backends.js';
 const prior = new GaussianPrior({ resolution: 32, mean: 0, std: 0.5 });
 const BASE = { prior, steps: 6, seed: 3 } as const;
 
-function lrFace(seed: number): tf.Tensor3D {
-  return tf.tidy(() => tf.round(tf.randomUniform([8, 8, 3], 40, 215, 'float32', seed))) as tf.Tensor3D;
+function lrFace(seed: number, size = 8): tf.Tensor3D {
+  return tf.tidy(() => tf.round(tf.randomUniform([size, size, 3], 40, 215, 'float32', seed))) as tf.Tensor3D;
 }
 
 async function run(y: tf.Tensor3D, options: RestoreOptions): Promise<{ pixels: Float32Array; info: RestoreInfo }> {
@@ -66,6 +66,16 @@ describe('restore() with the SRM/CFM optimisation on ONNX Runtime [wasm]', () =>
       expect(compare(other.pixels, onnx.pixels).psnr).toBeLessThan(Math.min(psnr, 80) - 20);
     });
   }
+
+  it('scale 2 (one sub-pixel layer) gives the tfjs result too', async () => {
+    const y16 = lrFace(2, 16);
+    const options = { ...BASE, steps: 3, scale: 2 };
+    const tfjs = await run(y16, { ...options, optimizer: 'tfjs' });
+    const onnx = await run(y16, { ...options, optimizer: 'onnx' });
+    expect(onnx.info.optimizer).toBe('onnx(cpu)');
+    expect(compare(onnx.pixels, tfjs.pixels).maxDiff).toBeLessThanOrEqual(1);
+    y16.dispose();
+  });
 
   it('the same seed gives the same result on ONNX Runtime', async () => {
     const a = await run(y, { ...BASE, optimizer: 'onnx' });
