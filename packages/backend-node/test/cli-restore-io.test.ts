@@ -36,20 +36,20 @@ describe('readImageFile (sharp decode)', () => {
     }
   });
 
-  it('grey + alpha becomes RGBA with the grey replicated and the alpha kept', async () => {
+  it('grey + alpha stays grey + alpha', async () => {
     const ga = pixels(3, 2, 2, 9);
     const file = join(dir, 'grey-alpha.png');
     await writeImage(file, ga, 3, 2, 2);
     expect((await sharp(file).metadata()).channels).toBe(2);
     const d = await readImageFile(file);
-    expect(d.image.channels).toBe(4);
-    const expected = [...Array(6).keys()].flatMap((i) => [ga[2 * i], ga[2 * i], ga[2 * i], ga[2 * i + 1]]);
-    expect([...d.image.data]).toEqual(expected);
+    expect(d).toMatchObject({ bitDepth: 8, image: { width: 3, height: 2, channels: 2 } });
+    expect(d.image.data).toEqual(ga);
   });
 
-  it('16-bit RGB and grey files are rounded to 8 bits (v / 257)', async () => {
+  it('16-bit RGB, RGBA and grey files keep their 16-bit samples', async () => {
     for (const [channels, space] of [
       [3, 'rgb16'],
+      [4, 'rgb16'],
       [1, 'grey16'],
     ] as const) {
       const wide = Uint16Array.from(pixels(4, 3, channels, 5), (v, i) => v * 256 + (i % 256));
@@ -59,7 +59,7 @@ describe('readImageFile (sharp decode)', () => {
       const d = await readImageFile(file);
       expect(d.bitDepth).toBe(16);
       expect(d.image.channels).toBe(channels);
-      expect([...d.image.data]).toEqual([...wide].map((v) => Math.round(v / 257)));
+      expect(d.image.data).toEqual(wide);
     }
   });
 
@@ -105,21 +105,32 @@ describe('image encoding', () => {
       await writeImageFile(file, rgba, format);
       const back = await readRaw(file);
       expect(back).toMatchObject({ format, width: 4, height: 4, channels: 4 });
-      expect([...back.data]).toEqual([...rgba.data]);
+      expect(back.data).toEqual(rgba.data);
     }
   });
 
-  it('jpg flattens alpha onto white; grey stays grey in png', async () => {
+  it('png keeps grey, grey + alpha and 16-bit samples as they are', async () => {
+    const images: PixelImage[] = [
+      { data: pixels(3, 3, 1, 4), width: 3, height: 3, channels: 1 },
+      { data: pixels(3, 3, 2, 5), width: 3, height: 3, channels: 2 },
+      { data: Uint16Array.from(pixels(3, 2, 3, 6), (v, i) => v * 251 + i), width: 3, height: 2, channels: 3 },
+      { data: Uint16Array.from(pixels(3, 2, 2, 7), (v, i) => v * 253 + i), width: 3, height: 2, channels: 2 },
+    ];
+    for (const [k, image] of images.entries()) {
+      const file = join(dir, `keep${k}.png`);
+      await writeImageFile(file, image, 'png');
+      expect((await readImageFile(file)).image).toEqual(image);
+    }
+  });
+
+  it('jpg and webp are 8-bit: 16-bit samples are rounded; jpg flattens alpha onto white', async () => {
+    const wide: PixelImage = { data: Uint16Array.from([0, 257 * 100 + 128, 65535, 257 * 7, 257 * 8, 257 * 9]), width: 2, height: 1, channels: 3 };
+    const webp = await sharp(await encodeImage(wide, 'webp')).raw().toBuffer();
+    expect([...webp]).toEqual([0, 100, 255, 7, 8, 9]);
     const half: PixelImage = { data: Uint8Array.from([10, 20, 30, 0, 10, 20, 30, 255]), width: 2, height: 1, channels: 4 };
     const jpg = await sharp(await encodeImage(half, 'jpg')).raw().toBuffer({ resolveWithObject: true });
     expect(jpg.info.channels).toBe(3);
     expect(Math.min(...jpg.data.subarray(0, 3))).toBeGreaterThan(150); // transparent pixel: near white
-    const grey: PixelImage = { data: pixels(3, 3, 1, 4), width: 3, height: 3, channels: 1 };
-    const file = join(dir, 'grey-out.png');
-    await writeImageFile(file, grey, 'png');
-    const back = await readRaw(file);
-    expect(back.channels).toBe(1);
-    expect([...back.data]).toEqual([...grey.data]);
   });
 });
 
@@ -178,6 +189,12 @@ describe('option checks', () => {
       json: {},
     });
     expect(parseRestoreOptions({ ...base, json: 'r.json' }).json).toEqual({ file: 'r.json' });
+    expect(parseRestoreOptions({ ...base, aligned: true, onlyCenterFace: true, maxFaces: '2', minFaceSize: '12.5' })).toMatchObject({
+      aligned: true,
+      onlyCenterFace: true,
+      maxFaces: 2,
+      minFaceSize: 12.5,
+    });
     expect(parseRestoreOptions(base)).toMatchObject({ seed: undefined, steps: undefined, format: undefined, saveFaces: false });
   });
 
@@ -191,6 +208,8 @@ describe('option checks', () => {
     [{ ext: 'gif' }, /--ext must be one of png, jpg, webp, got "gif"/],
     [{ backend: 'cuda' }, /--backend must be one of auto, tfjs, onnx/],
     [{ suffix: '../x' }, /--suffix must not contain a path separator/],
+    [{ maxFaces: '0' }, /--max-faces must be an integer >= 1/],
+    [{ minFaceSize: '-3' }, /--min-face-size must be a positive number/],
   ])('%o is refused', (patch, message) => {
     let err: unknown;
     try {
@@ -209,15 +228,15 @@ describe('ProgressDisplay', () => {
     const s = fakeStream(tty);
     const p = new ProgressDisplay(s, 2);
     p.startImage(0, 'a.png');
-    for (let step = 1; step <= 8; step++) p.step(1, 1, { phase: 'diffusion', step, total: 8 });
+    for (let step = 1; step <= 8; step++) p.update('face 1/1 diffusion', step, 8);
     p.log(`${p.prefix()} a.png -> out/a.png`);
     p.startImage(1, 'b.png');
-    p.step(1, 2, { phase: 'warmup', step: 1, total: 3 });
+    p.update('background', 1, 3);
     p.finish();
     return s.text;
   }
 
-  it('plain lines when not a terminal: image starts, each quarter of the steps, logs', () => {
+  it('plain lines when not a terminal: image starts, each quarter of a stage, logs', () => {
     expect(run(false)).toBe(
       [
         '[1/2] a.png',
@@ -227,22 +246,22 @@ describe('ProgressDisplay', () => {
         '[1/2] a.png face 1/1 diffusion 8/8',
         '[1/2] a.png -> out/a.png',
         '[2/2] b.png',
-        '[2/2] b.png face 1/2 warmup 1/3',
+        '[2/2] b.png background 1/3',
         '',
       ].join('\n'),
     );
   });
 
-  it('on a terminal: one line redrawn with image and step bars; logs go above it; finish clears it', () => {
+  it('on a terminal: one line redrawn with image and stage bars; logs go above it; finish clears it', () => {
     const text = run(true);
     const frames = text.split('\r\x1b[2K').filter((f) => f !== '');
     expect(frames[0]).toBe('images [--------------------] 1/2  a.png');
-    expect(frames[1]).toBe('images [--------------------] 1/2  a.png  face 1/1 [###-----------------] diffusion 1/8');
-    expect(frames[8]).toBe('images [--------------------] 1/2  a.png  face 1/1 [####################] diffusion 8/8');
+    expect(frames[1]).toBe('images [--------------------] 1/2  a.png  face 1/1 diffusion [###-----------------] 1/8');
+    expect(frames[8]).toBe('images [--------------------] 1/2  a.png  face 1/1 diffusion [####################] 8/8');
     expect(frames[9]).toBe('[1/2] a.png -> out/a.png\n');
     expect(frames[10]).toBe(frames[8]); // the bar is redrawn under the log line
     expect(frames[11]).toBe('images [##########----------] 2/2  b.png');
-    expect(frames[12]).toBe('images [##########----------] 2/2  b.png  face 1/2 [#######-------------] warmup 1/3');
+    expect(frames[12]).toBe('images [##########----------] 2/2  b.png  background [#######-------------] 1/3');
     expect(text.endsWith('\r\x1b[2K')).toBe(true);
     expect(text.split('\n')).toHaveLength(2); // only the log line ends with a newline
   });

@@ -11,7 +11,7 @@ export const restoreCommand: CliCommand = {
   register(program: Command, io: CliIO) {
     program
       .command('restore')
-      .description('restore low-resolution faces (x4): image files, folders (their image files) and glob patterns')
+      .description('restore the faces of photos (x4), or aligned face crops: image files, folders and glob patterns')
       .argument('<inputs...>', 'image files, folders or quoted glob patterns ("photos/**/*.jpg")')
       .option('-o, --output <folder>', 'output folder', 'restored')
       .option('--ext <format>', 'output format: png, jpg or webp (default: the input\'s when it is one of these, else png)')
@@ -22,11 +22,17 @@ export const restoreCommand: CliCommand = {
       .option('--steps <n>', 'reverse diffusion steps, i.e. network calls per face (default 100)')
       .option('--strength <x>', 'where the chain starts, in (0, 1]: lower is more faithful (default 0.4)')
       .option('--scale <n>', 'upscaling factor, a power of two (default 4)')
+      .option('--aligned', 'the inputs are aligned face crops: no detection, each image restored whole')
+      .option('--only-center-face', 'restore only the face nearest the centre of each photo')
+      .option('--max-faces <n>', 'restore at most this many faces per photo, the largest first')
+      .option('--min-face-size <px>', 'skip faces smaller than this (longer box side, input pixels; default 8)')
       .option('--model <file|preset>', `the prior: a checkpoint file, a preset name (its checkpoint file looked up in $${MODEL_DIR_ENV}, default the current folder) or "${BUNDLED_MODEL}"`, BUNDLED_MODEL)
       .option('--backend <name>', 'what runs the prior: auto (ONNX Runtime when @difbfsr/onnx is installed), tfjs or onnx', 'auto')
       .addHelpText(
         'after',
-        '\nInputs are aligned low-resolution face crops, (prior resolution / scale) pixels square: 16x16 for the bundled prior.\n' +
+        '\nPhotos: faces are found with @difbfsr/faces, aligned, restored and pasted back into the photo upscaled\n' +
+          'with Lanczos3. --aligned inputs are square face crops, resized to (prior resolution / scale) pixels\n' +
+          '(16x16 for the bundled prior). Grey, alpha and 16-bit inputs keep their form (16 bits in PNG).\n' +
           'Exit status: 0 all restored, 1 something failed (each failure is reported), 2 bad usage, 130 stopped by Ctrl-C\n' +
           '(outputs already written are kept).\n',
       )

@@ -1,22 +1,27 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import sharp from 'sharp';
-import { DifbfsrError, type RawImage } from '@difbfsr/core';
+import sharp, { type Sharp } from 'sharp';
+import { DifbfsrError } from '@difbfsr/core';
 import type { OutputFormat } from './output-paths.js';
 
-/** An 8-bit image as `restore()` takes it: grey, RGB or RGBA, rows top to bottom. */
-export interface PixelImage extends RawImage {
-  data: Uint8Array;
-  channels: 1 | 3 | 4;
+/**
+ * Interleaved pixels as `restorePhoto()` takes and returns them: 8-bit (`Uint8Array`) or 16-bit
+ * (`Uint16Array`) samples; grey, grey + alpha, RGB or RGBA; rows top to bottom.
+ */
+export interface PixelImage {
+  data: Uint8Array | Uint16Array;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
 }
 
 /** A decoded image file. */
 export interface DecodedImageFile {
-  /** Upright (EXIF orientation applied), 8 bits per channel. */
+  /** Upright (EXIF orientation applied), in the file's bit depth and channels. */
   image: PixelImage;
   /** Container format as sharp names it (`png`, `jpeg`, `webp`, ...). */
   format: string;
-  /** Bits per channel in the file (16-bit files are reduced to 8). */
+  /** Bits per sample in the file. */
   bitDepth: 8 | 16;
   /** EXIF orientation (1..8) that was applied, when the file had one. */
   orientation?: number;
@@ -25,15 +30,20 @@ export interface DecodedImageFile {
 const GREY_SPACES = new Set(['b-w', 'grey16']);
 const SIXTEEN_BIT_DEPTHS = new Set(['ushort', 'short']);
 
-/** 16-bit samples (native byte order) to 8 bits, rounded: `round(v / 257)` maps 65535 to 255. */
-function to8Bit(data: Buffer): Uint8Array {
-  const wide = data.byteOffset % 2 === 0 ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint16Array(new Uint8Array(data).buffer);
-  return Uint8Array.from(wide, (v) => Math.round(v / 257));
+/** sharp's 16-bit output (native byte order) as a `Uint16Array`. */
+function samples16(data: Buffer): Uint16Array {
+  const aligned = data.byteOffset % 2 === 0 ? data : new Uint8Array(data);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
+}
+
+/** 16-bit samples to 8 bits, rounded: `round(v / 257)` (exact for 8-bit values widened by 257). */
+export function to8Bit(data: Uint16Array): Uint8Array {
+  return Uint8Array.from(data, (v) => Math.round(v / 257));
 }
 
 /**
- * Read an image file with sharp: EXIF orientation applied (`rotate()`), 16-bit samples rounded to
- * 8 bits, grey kept grey, an alpha channel kept (grey + alpha becomes RGBA), any other colour space
+ * Read an image file with sharp: EXIF orientation applied (`rotate()`), 8- and 16-bit samples kept
+ * as they are, grey and an alpha channel kept (1, 2, 3 or 4 channels), any other colour space
  * (CMYK, ...) converted to sRGB. Multi-frame files (GIF, animated WebP) give their first frame.
  * @throws DifbfsrError `IO` when the file cannot be read, `INVALID_INPUT` when it is not an image sharp decodes.
  */
@@ -47,15 +57,19 @@ export async function readImageFile(path: string): Promise<DecodedImageFile> {
   try {
     const meta = await sharp(bytes).metadata();
     const grey = GREY_SPACES.has(meta.space ?? '');
+    const alpha = meta.hasAlpha === true;
     const deep = SIXTEEN_BIT_DEPTHS.has(meta.depth ?? '');
-    const channels: 1 | 3 | 4 = meta.hasAlpha ? 4 : grey ? 1 : 3;
-    const space = channels === 1 ? (deep ? 'grey16' : 'b-w') : deep ? 'rgb16' : 'srgb';
+    const channels = ((grey ? 1 : 3) + (alpha ? 1 : 0)) as PixelImage['channels'];
+    // sharp's 8-bit grey ('b-w') output drops alpha: grey + alpha is read as grey16 and narrowed back.
+    const wide = deep || (grey && alpha);
+    const space = grey ? (wide ? 'grey16' : 'b-w') : deep ? 'rgb16' : 'srgb';
     let pipeline = sharp(bytes).rotate().toColourspace(space);
-    if (channels === 4) pipeline = pipeline.ensureAlpha();
-    const { data, info } = await pipeline.raw({ depth: deep ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (alpha && !grey) pipeline = pipeline.ensureAlpha();
+    const { data, info } = await pipeline.raw({ depth: wide ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== channels) throw new Error(`decoded to ${info.channels} channels, expected ${channels}`);
+    const values = wide ? (deep ? samples16(data) : to8Bit(samples16(data))) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     return {
-      image: { data: deep ? to8Bit(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels },
+      image: { data: values, width: info.width, height: info.height, channels },
       format: meta.format ?? 'unknown',
       bitDepth: deep ? 16 : 8,
       ...(meta.orientation ? { orientation: meta.orientation } : {}),
@@ -65,20 +79,23 @@ export async function readImageFile(path: string): Promise<DecodedImageFile> {
   }
 }
 
-/** Encoded bytes of an 8-bit image; JPEG has no alpha, so RGBA is flattened onto white. */
+function rawInput(image: PixelImage, data: Uint8Array | Uint16Array): Sharp {
+  const pixels = sharp(data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+  const grey = image.channels <= 2;
+  if (data instanceof Uint16Array) return pixels.toColourspace(grey ? 'grey16' : 'rgb16');
+  return grey ? pixels.toColourspace('b-w') : pixels;
+}
+
+/**
+ * Encoded bytes of an image. PNG keeps 16-bit samples, grey and alpha; JPEG and WebP are 8-bit
+ * (16-bit samples are rounded), JPEG has no alpha (flattened onto white) and WebP no grey (stored as RGB).
+ */
 export async function encodeImage(image: PixelImage, format: OutputFormat): Promise<Buffer> {
-  const pixels = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
-    raw: { width: image.width, height: image.height, channels: image.channels },
-  });
-  const raw = image.channels === 1 ? pixels.toColourspace('b-w') : pixels;
-  switch (format) {
-    case 'png':
-      return raw.png().toBuffer();
-    case 'jpg':
-      return raw.flatten({ background: '#ffffff' }).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
-    case 'webp':
-      return raw.webp({ lossless: true }).toBuffer();
-  }
+  if (format === 'png') return rawInput(image, image.data).png().toBuffer();
+  const narrow = image.data instanceof Uint16Array ? to8Bit(image.data) : image.data;
+  const pixels = rawInput(image, narrow);
+  if (format === 'jpg') return pixels.flatten({ background: '#ffffff' }).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
+  return pixels.webp({ lossless: true }).toBuffer();
 }
 
 /**

@@ -1,28 +1,26 @@
+import type { FaceReport } from '@difbfsr/core';
 import type { PixelImage } from './image-file.js';
-import type { StepProgress } from './progress-display.js';
-import type { FaceReport } from './restore-report.js';
 
-/** A restored face with its crops before and after (for `--save-faces`). */
+/** A face of a restored image, with its crops before and after when `--save-faces` asks for them. */
 export interface RestoredFace {
-  report: Omit<FaceReport, 'crops'>;
-  /** The low-resolution face as it went into `restore()`. */
-  input: PixelImage;
-  /** The restored face. */
-  restored: PixelImage;
+  report: FaceReport;
+  crops?: { input: PixelImage; restored: PixelImage };
 }
 
 /** What an {@link ImageRestorer} made of one image. */
 export interface RestoredImage {
   image: PixelImage;
   faces: RestoredFace[];
+  /** The face detector that ran (absent for aligned input). */
+  detector?: string;
 }
 
 /** Hooks of one {@link ImageRestorer} call. */
 export interface RestoreHooks {
-  /** Face `face` (1-based) of `faces` made a step. */
-  onStep(face: number, faces: number, progress: StepProgress): void;
+  /** Progress of the current stage (`face 1/2 diffusion`, `background`, ...): `done` of `total`. */
+  onProgress(stage: string, done: number, total: number): void;
   signal: AbortSignal;
 }
 
-/** Restores one decoded image: the aligned-crop path or the whole-photo pipeline. */
+/** Restores one decoded image. */
 export type ImageRestorer = (image: PixelImage, hooks: RestoreHooks) => Promise<RestoredImage>;

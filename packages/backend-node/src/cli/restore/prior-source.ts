@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DifbfsrError, type Denoiser, type PriorBackend } from '@difbfsr/core';
+import { DifbfsrError, getDefaultPrior, type Denoiser, type PriorBackend } from '@difbfsr/core';
 import { loadCheckpoint, UNET_PRESETS, UNet, unetConfigOf, type StateDict, type UNetConfig } from '@difbfsr/models';
 import { CliUsageError } from '../exit-status.js';
 
@@ -12,10 +12,11 @@ export const MODEL_DIR_ENV = 'DIFBFSR_MODEL_DIR';
 
 /** The prior a `--model` value names. */
 export interface PriorChoice {
-  /** The denoiser to pass to `restore()`; undefined: its registered default (the bundled prior). */
-  prior?: Denoiser;
+  prior: Denoiser;
   /** The checkpoint file, or {@link BUNDLED_MODEL}. */
   source: string;
+  /** True when the caller disposes `prior` after use (false for the shared default prior). */
+  owned: boolean;
 }
 
 /** The part of the optional `@difbfsr/onnx` package used here (declared locally so this package builds without it). */
@@ -58,17 +59,18 @@ function presetFile(name: string, folder: string): string {
 }
 
 /**
- * Resolve `--model`: {@link BUNDLED_MODEL} (or nothing) for the bundled face prior, a checkpoint
+ * Resolve `--model`: {@link BUNDLED_MODEL} (or nothing) for `restore()`'s registered default prior
+ * (the bundled face prior, registered when `@difbfsr/models` is imported, as this module does), a checkpoint
  * file (safetensors or PyTorch; its U-Net config from its metadata or the preset its tensors
  * match), or a preset name, whose published checkpoint file is looked up in `$DIFBFSR_MODEL_DIR`
  * (default: the current folder).
  */
 export async function choosePrior(model: string | undefined, backend: PriorBackend, env: NodeJS.ProcessEnv = process.env): Promise<PriorChoice> {
-  if (model === undefined || model === BUNDLED_MODEL) return { source: BUNDLED_MODEL };
-  if (existsSync(model)) return { prior: await priorFromFile(model, backend), source: model };
+  if (model === undefined || model === BUNDLED_MODEL) return { prior: await getDefaultPrior({ backend }), source: BUNDLED_MODEL, owned: false };
+  if (existsSync(model)) return { prior: await priorFromFile(model, backend), source: model, owned: true };
   if (UNET_PRESETS.some((p) => p.name === model)) {
     const file = presetFile(model, env[MODEL_DIR_ENV] || '.');
-    return { prior: await priorFromFile(file, backend), source: file };
+    return { prior: await priorFromFile(file, backend), source: file, owned: true };
   }
   const names = [BUNDLED_MODEL, ...UNET_PRESETS.map((p) => p.name)].join(', ');
   throw new CliUsageError(`--model ${model}: no such file, and not a preset name (${names})`);

@@ -1,13 +1,5 @@
 import type { TerminalStream } from '../io.js';
 
-/** One step of a face's restore, as `restore()` reports it. */
-export interface StepProgress {
-  phase: 'warmup' | 'diffusion';
-  /** 1-based. */
-  step: number;
-  total: number;
-}
-
 const CLEAR_LINE = '\r\x1b[2K';
 const BAR_WIDTH = 20;
 
@@ -16,15 +8,16 @@ function bar(done: number, total: number): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
 }
 
-/** True when `step` is the first of a new quarter of `total` steps (plain output reports those). */
-function isQuarterStep(step: number, total: number): boolean {
-  return Math.floor((4 * step) / total) !== Math.floor((4 * (step - 1)) / total);
+/** True when `done` is the first of a new quarter of `total` (plain output reports those). */
+function isQuarterStep(done: number, total: number): boolean {
+  return Math.floor((4 * done) / total) !== Math.floor((4 * (done - 1)) / total);
 }
 
 /**
  * Progress of a batch of images. On a terminal it is one status line redrawn in place: a bar over
- * the images and a bar over the current face's steps. Elsewhere (a pipe, a log file) it is plain
- * lines: an image starting, each quarter of a face's steps, and whatever {@link log} prints.
+ * the images and a bar over the current stage (a face's restore steps, the background's tiles).
+ * Elsewhere (a pipe, a log file) it is plain lines: an image starting, each quarter of a stage,
+ * and whatever {@link log} prints.
  * Lines from {@link log} are printed above the bar, never into it.
  */
 export class ProgressDisplay {
@@ -50,12 +43,10 @@ export class ProgressDisplay {
     else this.stream.write(`${this.prefix()} ${name}\n`);
   }
 
-  /** Face `face` (1-based) of `faces` in the current image made a step. */
-  step(face: number, faces: number, progress: StepProgress): void {
-    const { phase, step, total } = progress;
-    const what = `face ${face}/${faces} ${phase} ${step}/${total}`;
-    if (this.tty) this.draw(`${this.imagesPart()}  ${this.imageName}  face ${face}/${faces} ${bar(step, total)} ${phase} ${step}/${total}`);
-    else if (isQuarterStep(step, total)) this.stream.write(`${this.prefix()} ${this.imageName} ${what}\n`);
+  /** The current image's `stage` (`face 1/2 diffusion`, `background`, ...) reached `done` of `total`. */
+  update(stage: string, done: number, total: number): void {
+    if (this.tty) this.draw(`${this.imagesPart()}  ${this.imageName}  ${stage} ${bar(done, total)} ${done}/${total}`);
+    else if (isQuarterStep(done, total)) this.stream.write(`${this.prefix()} ${this.imageName} ${stage} ${done}/${total}\n`);
   }
 
   /** Print a line (an image finished or failed) above the status line. */
@@ -86,7 +77,7 @@ export class ProgressDisplay {
   }
 
   private draw(line: string): void {
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
     const fitted = line.length > width ? `${line.slice(0, width - 1)}…` : line;
     this.stream.write(`${CLEAR_LINE}${fitted}`);
     this.drawn = fitted;

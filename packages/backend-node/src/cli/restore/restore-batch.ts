@@ -13,8 +13,6 @@ export interface BatchContext {
   progress: ProgressDisplay;
   /** Aborting stops the image in progress and skips the rest. */
   signal: AbortSignal;
-  /** Write each face's input and restored crops. */
-  saveFaces: boolean;
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -30,27 +28,29 @@ async function restoreOne(paths: OutputPaths, report: ImageReport, ctx: BatchCon
     bitDepth: decoded.bitDepth,
     ...(decoded.orientation ? { orientation: decoded.orientation } : {}),
   });
-  const result = await ctx.restorer(image, { onStep: (face, faces, step) => ctx.progress.step(face, faces, step), signal: ctx.signal });
+  const result = await ctx.restorer(image, { onProgress: (stage, done, total) => ctx.progress.update(stage, done, total), signal: ctx.signal });
   await mkdir(dirname(paths.output), { recursive: true });
   await writeImageFile(paths.output, result.image, paths.format);
   Object.assign(report, { output: paths.output, outputWidth: result.image.width, outputHeight: result.image.height });
+  if (result.detector) report.detector = result.detector;
   const faces: FaceReport[] = [];
   for (const [k, face] of result.faces.entries()) {
-    if (!ctx.saveFaces) {
+    if (!face.crops) {
       faces.push(face.report);
       continue;
     }
     const crops = faceCropPaths(paths, k);
     await mkdir(dirname(crops.input), { recursive: true });
-    await writeImageFile(crops.input, face.input, paths.format);
-    await writeImageFile(crops.restored, face.restored, paths.format);
+    await writeImageFile(crops.input, face.crops.input, paths.format);
+    await writeImageFile(crops.restored, face.crops.restored, paths.format);
     faces.push({ ...face.report, crops });
   }
   report.faces = faces;
 }
 
 /**
- * Restore each input in turn and write its output. A file that cannot be read, decoded or restored
+ * Restore each input in turn and write its output (and the face crops the restorer returns, to
+ * `<output folder>/faces/`). A file that cannot be read, decoded or restored
  * is reported (one line) and skipped; aborting `ctx.signal` (Ctrl-C) stops the image in progress,
  * keeps the outputs already written and marks the rest not started.
  */
@@ -66,7 +66,9 @@ export async function restoreBatch(plan: readonly OutputPaths[], ctx: BatchConte
       await restoreOne(paths, report, ctx);
       report.status = 'restored';
       report.timeMs = performance.now() - started;
-      const faces = `${report.faces.length} face${report.faces.length === 1 ? '' : 's'}`;
+      const restored = report.faces.filter((f) => !f.skipped).length;
+      const skipped = report.faces.length - restored;
+      const faces = `${restored} face${restored === 1 ? '' : 's'}${skipped ? `, ${skipped} skipped` : ''}`;
       ctx.progress.log(`${ctx.progress.prefix()} ${paths.input} -> ${paths.output} (${faces}, ${seconds(report.timeMs)})`);
     } catch (err) {
       report.timeMs = performance.now() - started;

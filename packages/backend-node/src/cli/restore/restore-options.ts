@@ -15,6 +15,10 @@ export interface RawRestoreOptions {
   scale?: string;
   model?: string;
   backend: string;
+  aligned?: boolean;
+  onlyCenterFace?: boolean;
+  maxFaces?: string;
+  minFaceSize?: string;
 }
 
 /** Checked options of `difbfsr restore`; numbers left undefined take `restore()`'s defaults. */
@@ -34,6 +38,12 @@ export interface RestoreCommandOptions {
   /** `--model`: a checkpoint file, a preset name or `bundled`. */
   model?: string;
   backend: PriorBackend;
+  /** The inputs are aligned face crops: no detection. */
+  aligned: boolean;
+  onlyCenterFace: boolean;
+  maxFaces?: number;
+  /** Smallest face restored (longer box side, input pixels). */
+  minFaceSize?: number;
 }
 
 const BACKENDS: readonly PriorBackend[] = ['auto', 'tfjs', 'onnx'];
@@ -49,6 +59,13 @@ function strengthOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const v = Number(text);
   if (text.trim() === '' || !(v > 0 && v <= 1)) throw new CliUsageError(`--strength must be a number in (0, 1], got "${text}"`);
+  return v;
+}
+
+function positiveNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !(Number.isFinite(v) && v > 0)) throw new CliUsageError(`${flag} must be a positive number, got "${text}"`);
   return v;
 }
 
@@ -88,5 +105,9 @@ export function parseRestoreOptions(raw: RawRestoreOptions): RestoreCommandOptio
     scale: scaleOf(raw.scale),
     model: raw.model,
     backend: raw.backend as PriorBackend,
+    aligned: raw.aligned === true,
+    onlyCenterFace: raw.onlyCenterFace === true,
+    maxFaces: integer('--max-faces', raw.maxFaces, 1),
+    minFaceSize: positiveNumber('--min-face-size', raw.minFaceSize),
   };
 }

@@ -1,30 +1,12 @@
+import type { FaceReport as PhotoFaceReport } from '@difbfsr/core';
 import type { UnmatchedInput } from './input-files.js';
 
-/** A face box in the input image's pixels (after EXIF orientation). */
-export interface FaceBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** One restored face. */
-export interface FaceReport {
-  box: FaceBox;
-  /** Detector confidence, when a detector found the face. */
-  score?: number;
-  /** Seed of the face's restore. */
-  seed: number;
-  /** Network calls made. */
-  steps: number;
-  /** Name of the prior that ran. */
-  prior: string;
-  /** True when the diffusion result was rejected as a collapse and the SRM output kept. */
-  collapsed: boolean;
-  /** LR-consistency RMSE of the result ([-1, 1] units, after the LR low-pass). */
-  lrRmse: number;
-  timeMs: number;
-  /** The `--save-faces` crops. */
+/**
+ * One face of an image: `restorePhoto()`'s report (box, score and landmarks in input pixels after
+ * EXIF orientation; `skipped` and why, or the output region and the restore's `RestoreInfo`: seed,
+ * steps, prior, backend, time, ...), and the `--save-faces` crops.
+ */
+export interface FaceReport extends PhotoFaceReport {
   crops?: { input: string; restored: string };
 }
 
@@ -47,6 +29,9 @@ export interface ImageReport {
   orientation?: number;
   outputWidth?: number;
   outputHeight?: number;
+  /** The face detector that ran (absent for `--aligned`). */
+  detector?: string;
+  /** Every face found, restored or skipped. */
   faces: FaceReport[];
   timeMs: number;
 }
@@ -70,11 +55,15 @@ export interface RestoreReport {
     scale: number | null;
     /** True when the inputs were taken as aligned face crops (no detection). */
     aligned: boolean;
+    onlyCenterFace: boolean;
+    maxFaces: number | null;
+    minFaceSize: number | null;
   };
   images: ImageReport[];
   /** Command arguments that named no image. */
   unmatched: UnmatchedInput[];
-  summary: { restored: number; failed: number; interrupted: number; notStarted: number; unmatched: number; faces: number };
+  /** Images of each status; `faces`: faces restored, `skippedFaces`: faces found but not restored. */
+  summary: { restored: number; failed: number; interrupted: number; notStarted: number; unmatched: number; faces: number; skippedFaces: number };
   /** True when Ctrl-C stopped the run. */
   interrupted: boolean;
   timeMs: number;
@@ -89,6 +78,7 @@ export function summarise(images: readonly ImageReport[], unmatched: number): Re
     interrupted: count('interrupted'),
     notStarted: count('not-started'),
     unmatched,
-    faces: images.reduce((n, i) => n + i.faces.length, 0),
+    faces: images.reduce((n, i) => n + i.faces.filter((f) => !f.skipped).length, 0),
+    skippedFaces: images.reduce((n, i) => n + i.faces.filter((f) => f.skipped).length, 0),
   };
 }

@@ -1,14 +1,15 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DifbfsrError } from '@difbfsr/core';
+import { DifbfsrError, type FaceDetector, type PriorBackend } from '@difbfsr/core';
 import { init } from '../../init.js';
 import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO, TerminalStream } from '../io.js';
-import { alignedRestorer } from './aligned-restorer.js';
 import { expandInputs } from './input-files.js';
 import { abortOnInterrupt } from './interrupt.js';
 import { planOutputs } from './output-paths.js';
-import { choosePrior } from './prior-source.js';
+import { loadFaceDetector } from './face-detector-source.js';
+import { photoRestorer } from './photo-restorer.js';
+import { choosePrior, type PriorChoice } from './prior-source.js';
 import { ProgressDisplay } from './progress-display.js';
 import { restoreBatch } from './restore-batch.js';
 import type { RestoreCommandOptions } from './restore-options.js';
@@ -28,7 +29,8 @@ async function writeReportFile(path: string, report: RestoreReport): Promise<voi
 function summaryLine(report: RestoreReport): string {
   const s = report.summary;
   const total = report.images.length;
-  const parts = [`restored ${s.restored} of ${total} image${total === 1 ? '' : 's'} (${s.faces} face${s.faces === 1 ? '' : 's'})`];
+  const skipped = s.skippedFaces ? `, ${s.skippedFaces} skipped` : '';
+  const parts = [`restored ${s.restored} of ${total} image${total === 1 ? '' : 's'} (${s.faces} face${s.faces === 1 ? '' : 's'}${skipped})`];
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.unmatched) parts.push(`${s.unmatched} argument${s.unmatched === 1 ? '' : 's'} matched no image`);
   if (report.interrupted) parts.push(`interrupted: ${s.interrupted + s.notStarted} not restored`);
@@ -41,11 +43,24 @@ export function exitStatusOf(report: RestoreReport): number {
   return report.summary.failed > 0 || report.summary.unmatched > 0 ? EXIT_STATUS.failed : EXIT_STATUS.ok;
 }
 
+/** Where `difbfsr restore` gets its prior and its face detector (replaceable in tests). */
+export interface RestoreServices {
+  choosePrior(model: string | undefined, backend: PriorBackend): Promise<PriorChoice>;
+  loadFaceDetector(): Promise<FaceDetector>;
+}
+
+const DEFAULT_SERVICES: RestoreServices = { choosePrior: (model, backend) => choosePrior(model, backend), loadFaceDetector };
+
 /**
  * `difbfsr restore`: expand the inputs, restore each one to the output folder with progress on
  * `io.progress`, write the JSON report when asked, and return the exit status.
  */
-export async function runRestore(inputs: readonly string[], options: RestoreCommandOptions, io: CliIO): Promise<number> {
+export async function runRestore(
+  inputs: readonly string[],
+  options: RestoreCommandOptions,
+  io: CliIO,
+  services: RestoreServices = DEFAULT_SERVICES,
+): Promise<number> {
   const started = performance.now();
   const { files, unmatched } = await expandInputs(inputs);
   for (const u of unmatched) io.stderr(`difbfsr: ${u.arg}: ${u.reason}\n`);
@@ -58,14 +73,23 @@ export async function runRestore(inputs: readonly string[], options: RestoreComm
   await mkdir(options.output, { recursive: true });
 
   const backend = await init();
-  const { prior, source } = await choosePrior(options.model, options.backend);
-  const restorer = alignedRestorer({
+  const detector = options.aligned ? undefined : await services.loadFaceDetector();
+  const { prior, source, owned } = await services.choosePrior(options.model, options.backend);
+  const restorer = photoRestorer({
     prior,
-    backend: options.backend,
-    seed: options.seed,
-    steps: options.steps,
-    strength: options.strength,
-    scale: options.scale,
+    detector,
+    saveFaces: options.saveFaces,
+    photo: {
+      backend: options.backend,
+      seed: options.seed,
+      steps: options.steps,
+      strength: options.strength,
+      scale: options.scale,
+      aligned: options.aligned,
+      onlyCenterFace: options.onlyCenterFace,
+      maxFaces: options.maxFaces,
+      minFaceSize: options.minFaceSize,
+    },
   });
   const stream: TerminalStream = io.progress ?? { write: (t: string) => io.stderr(t) };
   const progress = new ProgressDisplay(stream, plan.length);
@@ -73,10 +97,10 @@ export async function runRestore(inputs: readonly string[], options: RestoreComm
   const removeHandler = abortOnInterrupt(controller, () => progress.log('interrupted: stopping after the current step (Ctrl-C again to quit at once)'));
   let images;
   try {
-    images = await restoreBatch(plan, { restorer, progress, signal: controller.signal, saveFaces: options.saveFaces });
+    images = await restoreBatch(plan, { restorer, progress, signal: controller.signal });
   } finally {
     removeHandler();
-    prior?.dispose?.();
+    if (owned) prior.dispose?.();
   }
 
   const report: RestoreReport = {
@@ -90,7 +114,10 @@ export async function runRestore(inputs: readonly string[], options: RestoreComm
       steps: options.steps ?? null,
       strength: options.strength ?? null,
       scale: options.scale ?? null,
-      aligned: true,
+      aligned: options.aligned,
+      onlyCenterFace: options.onlyCenterFace,
+      maxFaces: options.maxFaces ?? null,
+      minFaceSize: options.minFaceSize ?? null,
     },
     images,
     unmatched,

@@ -1,0 +1,42 @@
+import { restorePhoto, type Denoiser, type FaceDetector, type PhotoOptions, type PhotoProgress } from '@difbfsr/core';
+import { faceCrops } from './face-crops.js';
+import type { PixelImage } from './image-file.js';
+import type { ImageRestorer, RestoreHooks } from './image-restorer.js';
+
+/** What {@link photoRestorer} restores with. */
+export interface PhotoRestorerOptions {
+  prior: Denoiser;
+  /** Finds the faces; undefined with `photo.aligned`. */
+  detector?: FaceDetector;
+  /** `restorePhoto()`'s photo-level options and the `restore()` options for each face. */
+  photo: Omit<PhotoOptions, 'prior' | 'detector' | 'onProgress' | 'signal'>;
+  /** Also return each restored face's crops before and after. */
+  saveFaces: boolean;
+}
+
+/** Forward a `restorePhoto()` progress report as a stage with `done` of `total`. */
+function forwardProgress(p: PhotoProgress, onProgress: RestoreHooks['onProgress']): void {
+  if (p.stage !== 'face') onProgress(p.stage, p.done, p.total);
+  else if (p.restore) onProgress(`face ${p.face}/${p.faces} ${p.restore.phase}`, p.restore.step, p.restore.total);
+}
+
+/**
+ * The restorer of the `restore` command: `restorePhoto()` on each image (faces found by the
+ * detector, or the whole image as one aligned face), the result in the input's channels and bit
+ * depth, and with `saveFaces` the crops of each restored face.
+ */
+export function photoRestorer(options: PhotoRestorerOptions): ImageRestorer {
+  const { prior, detector, photo, saveFaces } = options;
+  const scale = photo.scale ?? 4;
+  const geometry = { template: photo.template ?? prior.faceTemplate, side: prior.resolution / scale, scale };
+  return async (image, { onProgress, signal }) => {
+    const result = await restorePhoto(image, { ...photo, prior, detector, signal, onProgress: (p) => forwardProgress(p, onProgress) });
+    const output = { ...result.image, channels: image.channels } as PixelImage;
+    const crops = saveFaces ? faceCrops(image, output, result.faces, geometry) : [];
+    return {
+      image: output,
+      faces: result.faces.map((report, k) => ({ report, ...(crops[k] ? { crops: crops[k] } : {}) })),
+      ...(result.detector ? { detector: result.detector } : {}),
+    };
+  };
+}

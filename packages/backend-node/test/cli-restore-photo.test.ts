@@ -1,0 +1,132 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { DifbfsrError, type Denoiser, type DetectedFace, type FaceDetector, type FaceTemplate, type FiveLandmarks } from '@difbfsr/core';
+import { loadCheckpoint, UNet, unetConfigOf } from '@difbfsr/models';
+import type { CliIO } from '../src/cli/io.js';
+import { init } from '../src/init.js';
+import { readImageFile } from '../src/cli/restore/image-file.js';
+import { parseRestoreOptions, type RawRestoreOptions } from '../src/cli/restore/restore-options.js';
+import type { RestoreReport } from '../src/cli/restore/restore-report.js';
+import { runRestore, type RestoreServices } from '../src/cli/restore/run-restore.js';
+import { fakeStream, pixels, writeImage, writeTinyPrior } from './cli-restore-fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'difbfsr-cli-photo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (...p: string[]): string => join(dir, ...p);
+
+/** Where the tiny 32 px prior "wants" the landmarks (a plausible face framing). */
+const TEMPLATE: FaceTemplate = {
+  size: 32,
+  points: [
+    { x: 11, y: 13 },
+    { x: 21, y: 13 },
+    { x: 16, y: 18 },
+    { x: 12, y: 23 },
+    { x: 20, y: 23 },
+  ],
+};
+
+/** A face whose landmarks are the template at the 8 px crop scale, shifted by (tx, ty): its aligned crop is photo[ty.., tx..]. */
+function faceAt(tx: number, ty: number, boxSide = 10): DetectedFace {
+  const landmarks = TEMPLATE.points.map((p) => ({ x: (p.x * 8) / 32 + tx, y: (p.y * 8) / 32 + ty })) as unknown as FiveLandmarks;
+  return { box: { x: tx - 1, y: ty - 1, width: boxSide, height: boxSide }, score: 0.9, landmarks };
+}
+
+const PHOTO = { width: 40, height: 24 };
+const FACES = [faceAt(4, 6), faceAt(24, 12), faceAt(30, 2, 5)];
+
+const fakeDetector: FaceDetector = { name: 'fixed-faces', detect: async () => FACES };
+
+let prior: Denoiser & { dispose(): void };
+let services: RestoreServices;
+
+beforeAll(async () => {
+  await init(); // what the command does first; the prior below is built before it runs
+  writeTinyPrior(at('tiny.safetensors'));
+  const sd = await loadCheckpoint(at('tiny.safetensors'));
+  const unet = UNet.fromStateDict(unetConfigOf(sd), sd);
+  prior = { resolution: unet.resolution, learnedVariance: unet.learnedVariance, name: unet.name, faceTemplate: TEMPLATE, predict: (x, t) => unet.predict(x, t), dispose: () => unet.dispose() };
+  services = { choosePrior: async () => ({ prior, source: 'tiny+template', owned: false }), loadFaceDetector: async () => fakeDetector };
+  await writeImage(at('photo.png'), pixels(PHOTO.width, PHOTO.height, 3, 8), PHOTO.width, PHOTO.height, 3);
+});
+afterAll(() => prior?.dispose());
+
+async function run(options: Partial<RawRestoreOptions>, extra: string[] = []): Promise<{ code: number; report: RestoreReport; progress: string }> {
+  const progress = fakeStream(false);
+  const io: CliIO = { stdout: () => {}, stderr: () => {}, progress };
+  const report = at(`report-${Math.random().toString(36).slice(2)}.json`);
+  const raw: RawRestoreOptions = { output: at('out'), suffix: '', backend: 'tfjs', steps: '2', seed: '1', json: report, ...options };
+  const code = await runRestore([at('photo.png'), ...extra], parseRestoreOptions(raw), io, services);
+  return { code, report: JSON.parse(readFileSync(report, 'utf8')) as RestoreReport, progress: progress.text };
+}
+
+describe('difbfsr restore on photos (restorePhoto with a detector)', () => {
+  it('restores the detected faces, skips the small one, reports boxes and the detector, writes the aligned crops', async () => {
+    const { code, report, progress } = await run({ saveFaces: true, output: at('out1') });
+    expect(code).toBe(0);
+    const [img] = report.images;
+    expect(img).toMatchObject({ status: 'restored', detector: 'fixed-faces', width: 40, height: 24, outputWidth: 160, outputHeight: 96 });
+    expect(report.summary).toMatchObject({ restored: 1, faces: 2, skippedFaces: 1 });
+    expect(img.faces.map((f) => [f.box.x, f.skipped ?? 'restored'])).toEqual([
+      [3, 'restored'],
+      [23, 'restored'],
+      [29, 'too-small'],
+    ]);
+    expect(img.faces[0]).toMatchObject({ score: 0.9, restore: { seed: 1, steps: 2 } });
+    expect(img.faces[2].crops).toBeUndefined();
+    expect(progress).toMatch(/face 2\/2 diffusion 2\/2/);
+    expect(progress).toMatch(/-> .*out1\/photo\.png \(2 faces, 1 skipped, /);
+
+    // The landmarks are the template shifted by whole pixels at the crop's scale, so the aligned
+    // crops are plain windows: photo[ty : ty + 8, tx : tx + 8] and output[4 ty : 4 ty + 32, 4 tx : 4 tx + 32].
+    const photo = (await readImageFile(at('photo.png'))).image;
+    const output = (await readImageFile(at('out1', 'photo.png'))).image;
+    const window = (img: typeof photo, x0: number, y0: number, side: number) =>
+      Array.from({ length: side * side * 3 }, (_, i) => {
+        const p = Math.floor(i / 3);
+        return img.data[((y0 + Math.floor(p / side)) * img.width + x0 + (p % side)) * 3 + (i % 3)];
+      });
+    for (const [k, [tx, ty]] of [
+      [4, 6],
+      [24, 12],
+    ].entries()) {
+      const crops = img.faces[k].crops!;
+      expect(crops).toEqual({ input: at('out1', 'faces', `photo_face${k + 1}_input.png`), restored: at('out1', 'faces', `photo_face${k + 1}_restored.png`) });
+      const input = (await readImageFile(crops.input)).image;
+      const restored = (await readImageFile(crops.restored)).image;
+      expect([input.width, restored.width]).toEqual([8, 32]);
+      expect([...input.data]).toEqual(window(photo, tx, ty, 8));
+      expect([...restored.data]).toEqual(window(output, 4 * tx, 4 * ty, 32));
+    }
+  });
+
+  it('--max-faces and --only-center-face choose the faces; --min-face-size lowers the size limit; no tensor is left behind', async () => {
+    const tensors = tf.memory().numTensors;
+    const largest = await run({ maxFaces: '1', saveFaces: true, output: at('out2') });
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(largest.report.images[0].faces.map((f) => f.skipped ?? 'restored')).toEqual(['restored', 'max-faces', 'too-small']);
+    const centre = await run({ onlyCenterFace: true, minFaceSize: '4', output: at('out3') });
+    expect(centre.report.settings).toMatchObject({ aligned: false, onlyCenterFace: true, minFaceSize: 4 });
+    // centres: (8, 10), (28, 16), (31.5, 3.5); the photo's is (20, 12)
+    expect(centre.report.images[0].faces.map((f) => f.skipped ?? 'restored')).toEqual(['not-center', 'restored', 'not-center']);
+  });
+
+  it('a detector that cannot be loaded stops the command before anything is written', async () => {
+    let err: unknown;
+    try {
+      await runRestore([at('photo.png')], parseRestoreOptions({ output: at('out4'), suffix: '', backend: 'tfjs' }), { stdout: () => {}, stderr: () => {} }, {
+        ...services,
+        loadFaceDetector: async () => {
+          throw new DifbfsrError('BACKEND', 'finding faces in photos needs the package @difbfsr/faces; for aligned face crops use --aligned');
+        },
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as DifbfsrError).code).toBe('BACKEND');
+    expect(existsSync(at('out4', 'photo.png'))).toBe(false);
+  });
+});
