@@ -38,7 +38,8 @@ function faceAt(tx: number, ty: number, boxSide = 10): DetectedFace {
 const PHOTO = { width: 40, height: 24 };
 const FACES = [faceAt(4, 6), faceAt(24, 12), faceAt(30, 2, 5)];
 
-const fakeDetector: FaceDetector = { name: 'fixed-faces', detect: async () => FACES };
+let detectorDisposed = 0;
+const fakeDetector: FaceDetector & { dispose(): void } = { name: 'fixed-faces', detect: async () => FACES, dispose: () => void detectorDisposed++ };
 
 let prior: Denoiser & { dispose(): void };
 let services: RestoreServices;
@@ -77,6 +78,7 @@ describe('difbfsr restore on photos (restorePhoto with a detector)', () => {
     ]);
     expect(img.faces[0]).toMatchObject({ score: 0.9, restore: { seed: 1, steps: 2 } });
     expect(img.faces[2].crops).toBeUndefined();
+    expect(detectorDisposed).toBe(1);
     expect(progress).toMatch(/face 2\/2 diffusion 2\/2/);
     expect(progress).toMatch(/-> .*out1\/photo\.png \(2 faces, 1 skipped, /);
 

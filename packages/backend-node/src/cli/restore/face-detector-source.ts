@@ -1,31 +1,15 @@
-import { DifbfsrError, type FaceDetector } from '@difbfsr/core';
+import type { FaceDetector } from '@difbfsr/core';
 
-/**
- * The part of `@difbfsr/faces` used here (as `restorePhoto()`'s documentation shows it), declared
- * locally so that this package builds without it.
- */
-interface FacesPackage {
-  FaceApiDetector?: { load(): Promise<FaceDetector> };
+/** A face detector the command releases when it is done. */
+export interface LoadedFaceDetector extends FaceDetector {
+  dispose(): void;
 }
 
 /**
- * The face detector of `@difbfsr/faces`, imported at run time.
- * @throws DifbfsrError `BACKEND` when the package is missing or has no `FaceApiDetector`.
+ * The face detector of `@difbfsr/faces` (face-api's SSD MobileNet v1 and 68-point landmarks, weights
+ * from the installed package), imported on first use so that the other commands do not load face-api.
  */
-export async function loadFaceDetector(): Promise<FaceDetector> {
-  const specifier = '@difbfsr/faces';
-  let faces: FacesPackage;
-  try {
-    faces = (await import(specifier)) as FacesPackage;
-  } catch (err) {
-    throw new DifbfsrError(
-      'BACKEND',
-      `finding faces in photos needs the package @difbfsr/faces (${(err as Error).message}); for inputs that are already aligned face crops use --aligned`,
-      { cause: err },
-    );
-  }
-  if (typeof faces.FaceApiDetector?.load !== 'function') {
-    throw new DifbfsrError('BACKEND', '@difbfsr/faces has no FaceApiDetector.load(): this CLI needs a newer @difbfsr/faces');
-  }
-  return faces.FaceApiDetector.load();
+export async function loadFaceDetector(): Promise<LoadedFaceDetector> {
+  const { FaceApiDetector } = await import('@difbfsr/faces');
+  return FaceApiDetector.load();
 }

@@ -1,19 +1,19 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DifbfsrError, type FaceDetector, type PriorBackend } from '@difbfsr/core';
+import { DifbfsrError, type PriorBackend } from '@difbfsr/core';
 import { init } from '../../init.js';
 import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
-import type { CliIO, TerminalStream } from '../io.js';
+import type { CliIO } from '../io.js';
 import { expandInputs } from './input-files.js';
 import { abortOnInterrupt } from './interrupt.js';
 import { planOutputs } from './output-paths.js';
-import { loadFaceDetector } from './face-detector-source.js';
+import { loadFaceDetector, type LoadedFaceDetector } from './face-detector-source.js';
 import { photoRestorer } from './photo-restorer.js';
 import { choosePrior, type PriorChoice } from './prior-source.js';
 import { ProgressDisplay } from './progress-display.js';
 import { restoreBatch } from './restore-batch.js';
 import type { RestoreCommandOptions } from './restore-options.js';
-import { summarise, type RestoreReport } from './restore-report.js';
+import { summarise, type ImageReport, type RestoreReport } from './restore-report.js';
 
 async function writeReportFile(path: string, report: RestoreReport): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
@@ -46,7 +46,7 @@ export function exitStatusOf(report: RestoreReport): number {
 /** Where `difbfsr restore` gets its prior and its face detector (replaceable in tests). */
 export interface RestoreServices {
   choosePrior(model: string | undefined, backend: PriorBackend): Promise<PriorChoice>;
-  loadFaceDetector(): Promise<FaceDetector>;
+  loadFaceDetector(): Promise<LoadedFaceDetector>;
 }
 
 const DEFAULT_SERVICES: RestoreServices = { choosePrior: (model, backend) => choosePrior(model, backend), loadFaceDetector };
@@ -73,34 +73,36 @@ export async function runRestore(
   await mkdir(options.output, { recursive: true });
 
   const backend = await init();
-  const detector = options.aligned ? undefined : await services.loadFaceDetector();
   const { prior, source, owned } = await services.choosePrior(options.model, options.backend);
-  const restorer = photoRestorer({
-    prior,
-    detector,
-    saveFaces: options.saveFaces,
-    photo: {
-      backend: options.backend,
-      seed: options.seed,
-      steps: options.steps,
-      strength: options.strength,
-      scale: options.scale,
-      aligned: options.aligned,
-      onlyCenterFace: options.onlyCenterFace,
-      maxFaces: options.maxFaces,
-      minFaceSize: options.minFaceSize,
-    },
-  });
-  const stream: TerminalStream = io.progress ?? { write: (t: string) => io.stderr(t) };
-  const progress = new ProgressDisplay(stream, plan.length);
+  const progress = new ProgressDisplay(io.progress ?? { write: (t: string) => io.stderr(t) }, plan.length);
   const controller = new AbortController();
-  const removeHandler = abortOnInterrupt(controller, () => progress.log('interrupted: stopping after the current step (Ctrl-C again to quit at once)'));
-  let images;
+  let detector: LoadedFaceDetector | undefined;
+  let removeHandler = (): void => {};
+  let images: ImageReport[];
   try {
+    detector = options.aligned ? undefined : await services.loadFaceDetector();
+    const restorer = photoRestorer({
+      prior,
+      detector,
+      saveFaces: options.saveFaces,
+      photo: {
+        backend: options.backend,
+        seed: options.seed,
+        steps: options.steps,
+        strength: options.strength,
+        scale: options.scale,
+        aligned: options.aligned,
+        onlyCenterFace: options.onlyCenterFace,
+        maxFaces: options.maxFaces,
+        minFaceSize: options.minFaceSize,
+      },
+    });
+    removeHandler = abortOnInterrupt(controller, () => progress.log('interrupted: stopping after the current step (Ctrl-C again to quit at once)'));
     images = await restoreBatch(plan, { restorer, progress, signal: controller.signal });
   } finally {
     removeHandler();
     if (owned) prior.dispose?.();
+    detector?.dispose();
   }
 
   const report: RestoreReport = {
