@@ -4,6 +4,7 @@ import type { StateDict } from './checkpoint/types.js';
 import type { UNetConfig } from './unet/config.js';
 import { UNet } from './unet/unet.js';
 import { unetConfigOf } from './unet/checkpoint-config.js';
+import { BUNDLED_FACE_TEMPLATE, withFaceTemplate } from './bundled-face-template.js';
 
 /**
  * Location of the bundled 64x64 face prior (float16 safetensors with its config in the metadata),
@@ -43,8 +44,13 @@ async function importOnnx(): Promise<OnnxPackage | undefined> {
 /**
  * Load the bundled face prior as a denoiser: the tfjs U-Net (`backend: 'tfjs'`), ONNX Runtime
  * (`'onnx'`, needs `@difbfsr/onnx`), or ONNX Runtime when it is installed, else tfjs (`'auto'`).
+ * It carries its {@link BUNDLED_FACE_TEMPLATE} as `faceTemplate`.
  */
 export async function loadBundledPrior(request: Partial<PriorRequest> = {}): Promise<Denoiser> {
+  return withFaceTemplate(await loadBundledNetwork(request), BUNDLED_FACE_TEMPLATE);
+}
+
+async function loadBundledNetwork(request: Partial<PriorRequest>): Promise<Denoiser> {
   const backend = request.backend ?? 'auto';
   const sd = await bundledStateDict();
   const config = unetConfigOf(sd, 'bundled face prior');

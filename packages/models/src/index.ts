@@ -6,6 +6,7 @@ export * from './unet/index.js';
 export * from './presets/index.js';
 // The bundled 64x64 face prior, registered as restore()'s default prior on import.
 export { BUNDLED_PRIOR_URL, loadBundledPrior, registerBundledPrior } from './bundled-prior.js';
+export { BUNDLED_FACE_TEMPLATE } from './bundled-face-template.js';
 import { registerBundledPrior } from './bundled-prior.js';
 
 registerBundledPrior();
