@@ -19,7 +19,7 @@ export interface DetectionTile {
 export function detectionTiles(width: number, height: number, minFaceSize: number, inputSize: number, detectableSize: number): DetectionTile[] {
   const tiles: DetectionTile[] = [];
   const longest = Math.max(width, height);
-  for (let side = Math.ceil((inputSize * minFaceSize) / detectableSize); side < longest; side *= 2) {
+  for (let side = Math.max(1, Math.floor((inputSize * minFaceSize) / detectableSize)); side < longest; side *= 2) {
     const stride = Math.floor(side / 2);
     const starts = (size: number) => {
       if (size <= side) return [0];
