@@ -189,11 +189,12 @@ describe('option checks', () => {
       json: {},
     });
     expect(parseRestoreOptions({ ...base, json: 'r.json' }).json).toEqual({ file: 'r.json' });
-    expect(parseRestoreOptions({ ...base, aligned: true, onlyCenterFace: true, maxFaces: '2', minFaceSize: '12.5' })).toMatchObject({
+    expect(parseRestoreOptions({ ...base, aligned: true, onlyCenterFace: true, maxFaces: '2', minFaceSize: '12.5', maxFaceSize: '90' })).toMatchObject({
       aligned: true,
       onlyCenterFace: true,
       maxFaces: 2,
       minFaceSize: 12.5,
+      maxFaceSize: 90,
     });
     expect(parseRestoreOptions(base)).toMatchObject({ seed: undefined, steps: undefined, format: undefined, saveFaces: false });
   });
@@ -210,6 +211,7 @@ describe('option checks', () => {
     [{ suffix: '../x' }, /--suffix must not contain a path separator/],
     [{ maxFaces: '0' }, /--max-faces must be an integer >= 1/],
     [{ minFaceSize: '-3' }, /--min-face-size must be a positive number/],
+    [{ maxFaceSize: 'big' }, /--max-face-size must be a positive number/],
   ])('%o is refused', (patch, message) => {
     let err: unknown;
     try {

@@ -1,8 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
 import { DifbfsrError, type Denoiser, type DetectedFace, type FaceDetector, type FaceTemplate, type FiveLandmarks } from '@difbfsr/core';
 import { loadCheckpoint, UNet, unetConfigOf } from '@difbfsr/models';
 import type { CliIO } from '../src/cli/io.js';
@@ -11,7 +13,7 @@ import { readImageFile } from '../src/cli/restore/image-file.js';
 import { parseRestoreOptions, type RawRestoreOptions } from '../src/cli/restore/restore-options.js';
 import type { RestoreReport } from '../src/cli/restore/restore-report.js';
 import { runRestore, type RestoreServices } from '../src/cli/restore/run-restore.js';
-import { fakeStream, pixels, writeImage, writeTinyPrior } from './cli-restore-fixtures.js';
+import { cli, fakeStream, pixels, writeImage, writeTinyPrior } from './cli-restore-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'difbfsr-cli-photo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -130,5 +132,26 @@ describe('difbfsr restore on photos (restorePhoto with a detector)', () => {
     }
     expect((err as DifbfsrError).code).toBe('BACKEND');
     expect(existsSync(at('out4', 'photo.png'))).toBe(false);
+  });
+});
+
+describe('difbfsr restore with the real detector and the bundled prior', () => {
+  it('finds the face of a photo, restores it and pastes it back', async () => {
+    const photo = at('portrait.png');
+    const face = fileURLToPath(new URL('../../../examples/assets/face-hr.png', import.meta.url));
+    await sharp({ create: { width: 160, height: 112, channels: 3, background: '#7a8a9a' } })
+      .composite([{ input: face, left: 40, top: 20 }])
+      .removeAlpha()
+      .png()
+      .toFile(photo);
+    const r = await cli(['restore', photo, '-o', at('out6'), '--steps', '2', '--backend', 'tfjs', '--max-face-size', '80', '--json', '-']);
+    expect(r.code).toBe(0);
+    const [img] = (JSON.parse(r.out) as RestoreReport).images;
+    expect(img).toMatchObject({ status: 'restored', outputWidth: 640, outputHeight: 448, detector: expect.stringMatching(/^face-api/) });
+    expect(img.faces).toHaveLength(1);
+    const { box, restore } = img.faces[0];
+    const overlap = Math.max(0, Math.min(box.x + box.width, 104) - Math.max(box.x, 40)) * Math.max(0, Math.min(box.y + box.height, 84) - Math.max(box.y, 20));
+    expect(overlap / (box.width * box.height + 64 * 64 - overlap)).toBeGreaterThan(0.5); // IoU with the pasted face
+    expect(restore?.prior).toBe('difbfsr-face64(tfjs)');
   });
 });

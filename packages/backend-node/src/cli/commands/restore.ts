@@ -26,6 +26,7 @@ export const restoreCommand: CliCommand = {
       .option('--only-center-face', 'restore only the face nearest the centre of each photo')
       .option('--max-faces <n>', 'restore at most this many faces per photo, the largest first')
       .option('--min-face-size <px>', 'skip faces smaller than this (longer box side, input pixels; default 8)')
+      .option('--max-face-size <px>', 'skip faces larger than this: they have more detail than the prior gives (default: the prior\'s resolution)')
       .option('--model <file|preset>', `the prior: a checkpoint file, a preset name (its checkpoint file looked up in $${MODEL_DIR_ENV}, default the current folder) or "${BUNDLED_MODEL}"`, BUNDLED_MODEL)
       .option('--backend <name>', 'what runs the prior: auto (ONNX Runtime when @difbfsr/onnx is installed), tfjs or onnx', 'auto')
       .addHelpText(

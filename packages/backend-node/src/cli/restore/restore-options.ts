@@ -19,6 +19,7 @@ export interface RawRestoreOptions {
   onlyCenterFace?: boolean;
   maxFaces?: string;
   minFaceSize?: string;
+  maxFaceSize?: string;
 }
 
 /** Checked options of `difbfsr restore`; numbers left undefined take `restore()`'s defaults. */
@@ -44,6 +45,8 @@ export interface RestoreCommandOptions {
   maxFaces?: number;
   /** Smallest face restored (longer box side, input pixels). */
   minFaceSize?: number;
+  /** Largest face restored (longer box side, input pixels). */
+  maxFaceSize?: number;
 }
 
 const BACKENDS: readonly PriorBackend[] = ['auto', 'tfjs', 'onnx'];
@@ -109,5 +112,6 @@ export function parseRestoreOptions(raw: RawRestoreOptions): RestoreCommandOptio
     onlyCenterFace: raw.onlyCenterFace === true,
     maxFaces: integer('--max-faces', raw.maxFaces, 1),
     minFaceSize: positiveNumber('--min-face-size', raw.minFaceSize),
+    maxFaceSize: positiveNumber('--max-face-size', raw.maxFaceSize),
   };
 }

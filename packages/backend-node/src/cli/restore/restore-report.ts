@@ -58,6 +58,7 @@ export interface RestoreReport {
     onlyCenterFace: boolean;
     maxFaces: number | null;
     minFaceSize: number | null;
+    maxFaceSize: number | null;
   };
   images: ImageReport[];
   /** Command arguments that named no image. */

@@ -95,6 +95,7 @@ export async function runRestore(
         onlyCenterFace: options.onlyCenterFace,
         maxFaces: options.maxFaces,
         minFaceSize: options.minFaceSize,
+        maxFaceSize: options.maxFaceSize,
       },
     });
     removeHandler = abortOnInterrupt(controller, () => progress.log('interrupted: stopping after the current step (Ctrl-C again to quit at once)'));
@@ -120,6 +121,7 @@ export async function runRestore(
       onlyCenterFace: options.onlyCenterFace,
       maxFaces: options.maxFaces ?? null,
       minFaceSize: options.minFaceSize ?? null,
+      maxFaceSize: options.maxFaceSize ?? null,
     },
     images,
     unmatched,
