@@ -207,6 +207,9 @@ describe('difbfsr restore', () => {
       expect(r.err).toMatch(message);
       expect(r.code).toBe(2);
     }
+    const photo = await cli(['restore', at('in', 'face.png'), '-o', at('out9'), ...FAST.filter((a) => a !== '--aligned')]);
+    expect(photo.err).toMatch(/this prior has no face template to align detected faces to; .*--aligned/);
+    expect(photo.code).toBe(2);
     const none = await cli(['restore', at('nothing.png'), ...FAST]);
     expect(none.err).toMatch(/nothing\.png: no such file or folder/);
     expect(none.err).toMatch(/INVALID_INPUT: no image to restore/);

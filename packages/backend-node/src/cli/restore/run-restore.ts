@@ -1,13 +1,13 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DifbfsrError, type PriorBackend } from '@difbfsr/core';
 import { init } from '../../init.js';
 import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO } from '../io.js';
+import { loadFaceDetector, type LoadedFaceDetector } from './face-detector-source.js';
 import { expandInputs } from './input-files.js';
 import { abortOnInterrupt } from './interrupt.js';
 import { planOutputs } from './output-paths.js';
-import { loadFaceDetector, type LoadedFaceDetector } from './face-detector-source.js';
 import { photoRestorer } from './photo-restorer.js';
 import { choosePrior, type PriorChoice } from './prior-source.js';
 import { ProgressDisplay } from './progress-display.js';
@@ -22,6 +22,7 @@ async function writeReportFile(path: string, report: RestoreReport): Promise<voi
     await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
     await rename(tmp, path);
   } catch (err) {
+    await rm(tmp, { force: true });
     throw new DifbfsrError('IO', `${path}: cannot write the report (${(err as Error).message})`, { cause: err });
   }
 }
@@ -38,7 +39,7 @@ function summaryLine(report: RestoreReport): string {
 }
 
 /** The exit status a report calls for: 130 when interrupted, 1 when anything failed, else 0. */
-export function exitStatusOf(report: RestoreReport): number {
+function exitStatusOf(report: RestoreReport): number {
   if (report.interrupted) return EXIT_STATUS.interrupted;
   return report.summary.failed > 0 || report.summary.unmatched > 0 ? EXIT_STATUS.failed : EXIT_STATUS.ok;
 }
@@ -80,6 +81,9 @@ export async function runRestore(
   let removeHandler = (): void => {};
   let images: ImageReport[];
   try {
+    if (!options.aligned && !prior.faceTemplate) {
+      throw new CliUsageError(`--model ${source}: this prior has no face template to align detected faces to; restore aligned face crops with --aligned`);
+    }
     detector = options.aligned ? undefined : await services.loadFaceDetector();
     const restorer = photoRestorer({
       prior,
