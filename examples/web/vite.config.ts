@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { faceApiModels } from './face-api-models.js';
 import { nodeOnlyModules } from './node-only-modules.js';
 
 /** The workspace packages are built from source, like the tests do, so the demo needs no `pnpm build` first. */
@@ -21,16 +22,17 @@ export default defineConfig({
       '@difbfsr/core': source('core'),
       '@difbfsr/models': source('models'),
       '@difbfsr/backend-web': source('backend-web'),
+      '@difbfsr/faces': source('faces'),
     },
     dedupe: ['@tensorflow/tfjs-core'],
   },
-  plugins: [nodeOnlyModules()],
+  plugins: [nodeOnlyModules(), faceApiModels()],
   worker: { format: 'es', plugins: () => [nodeOnlyModules()] },
   // Scan the worker too, so the dev server optimises its dependencies up front instead of reloading.
   optimizeDeps: { entries: ['index.html', 'src/restore-worker.ts'] },
   build: {
     target: 'es2022',
-    // The bundled prior (9.4 MB) and the WASM binaries are files of their own, never inlined.
+    // The bundled prior (9.4 MB), the WASM binaries and face-api's weights are files of their own, never inlined.
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 2048,
   },

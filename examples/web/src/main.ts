@@ -1,12 +1,22 @@
 import exampleFaceUrl from '../../assets/face-lr.png?url';
+import type { RawImage } from '@difbfsr/core';
 import { canvasToPng, clearCanvas, drawImage } from './canvas.js';
 import { bindCompareSlider } from './compare-slider.js';
-import { loadAlignedFace } from './load-face.js';
-import type { RestoreSettings, WorkerReady } from './protocol.js';
+import { describeProgress } from './describe-progress.js';
+import { describeReport } from './describe-report.js';
+import { loadAlignedFace, type LoadedImage } from './load-face.js';
+import { loadPhoto } from './load-photo.js';
+import type { RestoreJob, RestoreSettings, WorkerReady } from './protocol.js';
 import { RestoreCancelled, RestoreClient } from './restore-client.js';
+import { FACE_API_MODEL_DIR } from './static-paths.js';
 
 /** What the page is doing; mirrored on `<body data-state>` for styling and for the end-to-end test. */
 type PageState = 'loading' | 'ready' | 'running' | 'done' | 'cancelled' | 'error';
+/** What the chosen image is: one aligned face, or a photo whose faces are found. */
+type Mode = RestoreJob['mode'];
+
+/** Longest side of a photo in the whole-photo mode (the result is 4 times larger). */
+const MAX_PHOTO_SIDE = 512;
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -16,7 +26,9 @@ function byId<T extends HTMLElement>(id: string): T {
 
 const ui = {
   backend: byId('backend'),
+  modes: Array.from(document.querySelectorAll<HTMLInputElement>('input[name="mode"]')),
   drop: byId('drop'),
+  dropText: byId('drop-text'),
   file: byId<HTMLInputElement>('file'),
   sizeHint: byId('size-hint'),
   example: byId<HTMLButtonElement>('example'),
@@ -31,7 +43,9 @@ const ui = {
   progress: byId<HTMLProgressElement>('progress'),
   progressText: byId('progress-text'),
   preview: byId<HTMLCanvasElement>('preview'),
+  compare: byId('compare'),
   before: byId<HTMLCanvasElement>('before'),
+  beforeName: byId('before-name'),
   after: byId<HTMLCanvasElement>('after'),
   download: byId<HTMLAnchorElement>('download'),
   message: byId('message'),
@@ -39,26 +53,41 @@ const ui = {
 
 const client = new RestoreClient();
 let ready: WorkerReady | undefined;
-let face: ImageData | undefined;
+let mode: Mode = 'aligned';
+/** The last file chosen, reloaded when the mode changes. */
+let file: Blob | undefined;
+let input: ImageData | undefined;
 let running: AbortController | undefined;
 
 function setState(state: PageState, message = ''): void {
   document.body.dataset.state = state;
   ui.message.textContent = message;
   const busy = state === 'loading' || state === 'running';
-  ui.restore.disabled = busy || !face;
+  ui.restore.disabled = busy || !input;
   ui.cancel.disabled = state !== 'running';
-  ui.example.disabled = ui.file.disabled = ready === undefined || state === 'running';
+  for (const control of [ui.example, ui.file, ...ui.modes]) control.disabled = ready === undefined || state === 'running';
 }
 
-async function useFile(file: Blob): Promise<void> {
+function showMode(lrSize: number): void {
+  const photo = mode === 'photo';
+  ui.dropText.textContent = photo ? 'Choose or drop a photo' : 'Choose or drop an aligned face';
+  ui.sizeHint.textContent = photo
+    ? `faces of about ${lrSize} pixels or more; at most ${MAX_PHOTO_SIDE} pixels a side`
+    : `${lrSize}×${lrSize} pixels; larger faces are resized down`;
+  ui.beforeName.textContent = photo ? 'before (Lanczos3)' : 'before (bicubic)';
+  // The example face is an aligned 16x16 face: far too small a photo to find a face in.
+  ui.example.hidden = photo;
+}
+
+async function useFile(chosen: Blob): Promise<void> {
   // Until the prior is loaded, and while a restore runs, the file input and the example button are
   // disabled and a dropped file is ignored.
   if (!ready || running) return;
+  file = chosen;
   try {
-    const loaded = await loadAlignedFace(file, ready.lrSize);
-    face = loaded.image;
-    drawImage(ui.lr, face);
+    const loaded: LoadedImage = mode === 'photo' ? await loadPhoto(chosen, MAX_PHOTO_SIDE) : await loadAlignedFace(chosen, ready.lrSize);
+    input = loaded.image;
+    drawImage(ui.lr, input);
     ui.note.textContent = loaded.note ?? '';
     setState('ready', 'Ready: press Restore.');
   } catch (error) {
@@ -70,7 +99,12 @@ function readSettings(): RestoreSettings {
   return { steps: ui.steps.valueAsNumber, strength: ui.strength.valueAsNumber, seed: ui.seed.valueAsNumber };
 }
 
-async function restoreFace(image: ImageData): Promise<void> {
+function showResultShape(image: RawImage): void {
+  ui.compare.classList.toggle('photo', mode === 'photo');
+  ui.compare.style.aspectRatio = `${image.width} / ${image.height}`;
+}
+
+async function restoreInput(image: ImageData): Promise<void> {
   running = new AbortController();
   ui.download.hidden = true;
   URL.revokeObjectURL(ui.download.href);
@@ -78,17 +112,24 @@ async function restoreFace(image: ImageData): Promise<void> {
   ui.progressText.textContent = '';
   clearCanvas(ui.after);
   clearCanvas(ui.preview);
-  setState('running', 'Restoring…');
+  setState('running', mode === 'photo' ? 'Finding and restoring the faces…' : 'Restoring…');
+  const settings = readSettings();
+  const job: RestoreJob =
+    mode === 'photo' ? { mode, image, settings, detectorUrl: new URL(`${FACE_API_MODEL_DIR}/`, document.baseURI).href } : { mode, image, settings };
   try {
-    const { image: result, info } = await client.restore(
-      image,
-      readSettings(),
+    const { image: result, report } = await client.restore(
+      job,
       {
-        onBicubic: (bicubic) => drawImage(ui.before, bicubic),
-        onProgress: ({ phase, step, total, x0 }) => {
-          ui.progress.value = step / total;
-          ui.progressText.textContent = `${phase === 'warmup' ? 'warm-up' : 'step'} ${step}/${total}`;
-          if (x0) drawImage(ui.preview, x0);
+        onBefore: (before) => {
+          showResultShape(before);
+          drawImage(ui.before, before);
+          clearCanvas(ui.after);
+        },
+        onProgress: (progress) => {
+          const view = describeProgress(progress);
+          ui.progress.value = view.fraction;
+          ui.progressText.textContent = view.text;
+          if (view.x0) drawImage(ui.preview, view.x0);
         },
       },
       running.signal,
@@ -96,8 +137,7 @@ async function restoreFace(image: ImageData): Promise<void> {
     drawImage(ui.after, result);
     ui.download.href = URL.createObjectURL(await canvasToPng(ui.after));
     ui.download.hidden = false;
-    const collapsed = info.collapsed ? ' The diffusion result drifted from the input, so the SRM output is shown.' : '';
-    setState('done', `Restored ${image.width}×${image.height} → ${result.width}×${result.height}: ${info.steps} steps in ${(info.timeMs / 1000).toFixed(1)} s.${collapsed}`);
+    setState('done', describeReport(report, image, result));
   } catch (error) {
     if (error instanceof RestoreCancelled) setState('cancelled', 'Cancelled.');
     else setState('error', `The restore failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -106,9 +146,18 @@ async function restoreFace(image: ImageData): Promise<void> {
   }
 }
 
+for (const radio of ui.modes) {
+  radio.addEventListener('change', () => {
+    mode = radio.value as Mode;
+    input = undefined;
+    if (ready) showMode(ready.lrSize);
+    if (file) void useFile(file);
+    else setState('ready', 'Choose an image to restore.');
+  });
+}
 ui.file.addEventListener('change', () => {
-  const file = ui.file.files?.[0];
-  if (file) void useFile(file);
+  const chosen = ui.file.files?.[0];
+  if (chosen) void useFile(chosen);
 });
 ui.drop.addEventListener('dragover', (event) => {
   event.preventDefault();
@@ -118,8 +167,8 @@ ui.drop.addEventListener('dragleave', () => ui.drop.classList.remove('over'));
 ui.drop.addEventListener('drop', (event) => {
   event.preventDefault();
   ui.drop.classList.remove('over');
-  const file = event.dataTransfer?.files[0];
-  if (file) void useFile(file);
+  const chosen = event.dataTransfer?.files[0];
+  if (chosen) void useFile(chosen);
 });
 ui.example.addEventListener('click', () => {
   fetch(exampleFaceUrl)
@@ -128,10 +177,10 @@ ui.example.addEventListener('click', () => {
 });
 ui.settings.addEventListener('submit', (event) => {
   event.preventDefault();
-  if (face && !running) void restoreFace(face);
+  if (input && !running) void restoreInput(input);
 });
 ui.cancel.addEventListener('click', () => running?.abort());
-bindCompareSlider(byId('compare'), byId<HTMLInputElement>('slider'));
+bindCompareSlider(ui.compare, byId<HTMLInputElement>('slider'));
 
 client.ready.then(
   (info) => {
@@ -139,8 +188,8 @@ client.ready.then(
     const { backend } = info;
     const simd = backend.simd ? ', SIMD' : '';
     ui.backend.textContent = `Backend: ${backend.tfBackend} (${backend.threads} thread${backend.threads === 1 ? '' : 's'}${simd}); face prior ${info.resolution}×${info.resolution} loaded.`;
-    ui.sizeHint.textContent = `${info.lrSize}×${info.lrSize} pixels; larger faces are resized down`;
-    setState('ready', 'Choose a face to restore.');
+    showMode(info.lrSize);
+    setState('ready', 'Choose an image to restore.');
   },
   (error: unknown) => {
     ui.backend.textContent = 'The backend or the face prior could not be loaded.';

@@ -1,12 +1,18 @@
-import type { RawImage, RestoreInfo, RestoreProgress } from '@difbfsr/core';
-import type { FromWorker, RestoreSettings, ToWorker, WorkerReady } from './protocol.js';
+import type { PhotoProgress, RawImage, RestoreProgress } from '@difbfsr/core';
+import type { FromWorker, JobReport, RestoreJob, ToWorker, WorkerReady } from './protocol.js';
 
 /** Callbacks of one {@link RestoreClient.restore} call. */
 export interface RestoreCallbacks {
-  /** The input upscaled with bicubic, as soon as the restore starts. */
-  onBicubic(image: RawImage): void;
-  /** Each progress report, with the x0 estimate attached. */
-  onProgress(progress: RestoreProgress): void;
+  /** The input upscaled without the prior (bicubic, or Lanczos3 for photos), as soon as the job starts. */
+  onBefore(image: RawImage): void;
+  /** Each progress report; restore steps carry the x0 estimate. */
+  onProgress(progress: RestoreProgress | PhotoProgress): void;
+}
+
+/** What a finished restore gives back. */
+export interface RestoreResult {
+  image: RawImage;
+  report: JobReport;
 }
 
 /** Thrown by {@link RestoreClient.restore} when its signal cancelled it. */
@@ -17,8 +23,8 @@ export class RestoreCancelled extends Error {
   }
 }
 
-interface Job extends RestoreCallbacks {
-  resolve(result: { image: RawImage; info: RestoreInfo }): void;
+interface PendingJob extends RestoreCallbacks {
+  resolve(result: RestoreResult): void;
   reject(error: Error): void;
 }
 
@@ -27,7 +33,7 @@ export class RestoreClient {
   /** Resolves when the worker's backend runs and the prior is loaded; rejects with why it could not start. */
   readonly ready: Promise<WorkerReady>;
   private readonly worker: Worker;
-  private readonly jobs = new Map<number, Job>();
+  private readonly jobs = new Map<number, PendingJob>();
   private nextId = 1;
 
   constructor() {
@@ -47,13 +53,13 @@ export class RestoreClient {
     });
   }
 
-  /** Restore an RGBA low-resolution face of the prior's input size. */
-  restore(image: RawImage, settings: RestoreSettings, callbacks: RestoreCallbacks, signal: AbortSignal): Promise<{ image: RawImage; info: RestoreInfo }> {
+  /** Run a restore job in the worker. */
+  restore(job: RestoreJob, callbacks: RestoreCallbacks, signal: AbortSignal): Promise<RestoreResult> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.jobs.set(id, { ...callbacks, resolve, reject });
       signal.addEventListener('abort', () => this.post({ type: 'cancel', id }), { once: true });
-      this.post({ type: 'restore', id, image, settings });
+      this.post({ type: 'restore', id, job });
     });
   }
 
@@ -65,15 +71,15 @@ export class RestoreClient {
     const job = this.jobs.get(message.id);
     if (!job) return;
     switch (message.type) {
-      case 'bicubic':
-        job.onBicubic(message.image);
+      case 'before':
+        job.onBefore(message.image);
         break;
       case 'progress':
         job.onProgress(message.progress);
         break;
       case 'done':
         this.jobs.delete(message.id);
-        job.resolve({ image: message.image, info: message.info });
+        job.resolve({ image: message.image, report: message.report });
         break;
       case 'failed':
         this.jobs.delete(message.id);

@@ -1,12 +1,14 @@
 /**
- * The restore worker: runs tfjs (WASM) and the bundled prior off the page's thread, so the page
- * stays responsive (progress, preview, Cancel) while a restore computes.
+ * The restore worker: runs tfjs (WASM), the bundled prior and the face detector off the page's
+ * thread, so the page stays responsive (progress, preview, Cancel) while a restore computes.
  */
 import { init } from '@difbfsr/backend-web';
-import { AbortError, restoreWithInfo, type Denoiser, type RawImage } from '@difbfsr/core';
+import { AbortError, restorePhoto, restoreWithInfo, type Denoiser } from '@difbfsr/core';
 import { loadBundledPrior } from '@difbfsr/models';
 import { bicubicUpscale } from './bicubic-upscale.js';
-import { SCALE, type FromWorker, type RestoreSettings, type ToWorker } from './protocol.js';
+import { loadFaceDetector } from './face-detector.js';
+import { lanczosUpscale } from './lanczos-upscale.js';
+import { SCALE, type FromWorker, type RestoreJob, type ToWorker } from './protocol.js';
 import { WASM_PATHS } from './wasm-paths.js';
 
 /** The part of a dedicated worker's global scope used here (the DOM lib types the page's). */
@@ -39,21 +41,36 @@ const prior = start();
 // A failed start was reported above; restores awaiting `prior` report it again as their failure.
 prior.catch(() => undefined);
 
-async function run(id: number, image: RawImage, settings: RestoreSettings): Promise<void> {
+async function runJob(id: number, job: RestoreJob, signal: AbortSignal): Promise<void> {
+  const denoiser = await prior;
+  const options = { prior: denoiser, scale: SCALE, ...job.settings, signal };
+  if (job.mode === 'aligned') {
+    scope.postMessage({ type: 'before', id, image: bicubicUpscale(job.image, denoiser.resolution) });
+    const { output, info } = await restoreWithInfo(job.image, {
+      ...options,
+      previewEvery: 1,
+      onProgress: (progress) => scope.postMessage({ type: 'progress', id, progress }),
+    });
+    scope.postMessage({ type: 'done', id, image: output, report: { mode: 'aligned', info } });
+  } else {
+    const detector = await loadFaceDetector(job.detectorUrl);
+    scope.postMessage({ type: 'before', id, image: await lanczosUpscale(job.image, SCALE, signal) });
+    const result = await restorePhoto(job.image, {
+      ...options,
+      detector,
+      previewEvery: 1,
+      onProgress: (progress) => scope.postMessage({ type: 'progress', id, progress }),
+    });
+    const { data, width, height } = result.image;
+    scope.postMessage({ type: 'done', id, image: { data: Uint8ClampedArray.from(data), width, height, channels: 4 }, report: { mode: 'photo', faces: result.faces, timeMs: result.timeMs } });
+  }
+}
+
+async function run(id: number, job: RestoreJob): Promise<void> {
   const controller = new AbortController();
   running.set(id, controller);
   try {
-    const denoiser = await prior;
-    scope.postMessage({ type: 'bicubic', id, image: bicubicUpscale(image, denoiser.resolution) });
-    const { output, info } = await restoreWithInfo(image, {
-      prior: denoiser,
-      scale: SCALE,
-      ...settings,
-      previewEvery: 1,
-      signal: controller.signal,
-      onProgress: (progress) => scope.postMessage({ type: 'progress', id, progress }),
-    });
-    scope.postMessage({ type: 'done', id, image: output, info });
+    await runJob(id, job, controller.signal);
   } catch (error) {
     scope.postMessage({ type: 'failed', id, cancelled: error instanceof AbortError, message: messageOf(error) });
   } finally {
@@ -62,6 +79,6 @@ async function run(id: number, image: RawImage, settings: RestoreSettings): Prom
 }
 
 scope.addEventListener('message', ({ data }) => {
-  if (data.type === 'restore') void run(data.id, data.image, data.settings);
+  if (data.type === 'restore') void run(data.id, data.job);
   else running.get(data.id)?.abort();
 });

@@ -1,8 +1,9 @@
 /**
  * End to end: build the demo, serve it, restore the example face in headless Chromium and check
- * the downloaded result against the same restore run here in Node (same seed, WASM backend).
+ * the downloaded result against the same restore run here in Node (same seed, WASM backend); then
+ * restore a whole photo (face-api detection in the page's worker, paste-back).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,14 @@ async function canvasPixels(page: Page, id: string): Promise<RawImage> {
   return { data: Uint8Array.from(data), width, height, channels: 4 };
 }
 
+/** A 160x120 grey "photo" with a 64x64 face pasted at (40, 20). */
+function photoWithFace(face: RawImage): PNG {
+  const photo = new PNG({ width: 160, height: 120 });
+  for (let i = 0; i < 160 * 120; i++) photo.data.set([150, 160, 170, 255], i * 4);
+  for (let y = 0; y < face.height; y++) photo.data.set(face.data.subarray(y * face.width * 4, (y + 1) * face.width * 4), ((y + 20) * 160 + 40) * 4);
+  return photo;
+}
+
 /** Wait until the page reaches `state` or fails; a failure shows the page's message. */
 async function waitForState(page: Page, state: string, timeout: number): Promise<void> {
   await page.waitForSelector(`body[data-state="${state}"], body[data-state="error"]`, { timeout });
@@ -75,7 +84,6 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
   let outDir: string;
   let server: PreviewServer;
   let browser: { context: BrowserContext; close(): Promise<void> };
-  const errors: string[] = [];
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'difbfsr-web-'));
@@ -90,8 +98,11 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('resizes a large face, restores the example face offline with progress, preview, cancel, slider and download, and logs no error', async () => {
+  /** Open the demo in a new page that records every error it or its workers report, and wait until it is ready. */
+  async function openDemo(): Promise<{ page: Page; errors: string[] }> {
+    await browser.context.setOffline(false);
     const page = await browser.context.newPage();
+    const errors: string[] = [];
     page.on('console', (msg) => {
       if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
     });
@@ -102,11 +113,24 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
     );
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
     page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
-
     const url = server.resolvedUrls?.local[0];
     expect(url).toBeDefined();
     await page.goto(url!);
     await waitForState(page, 'ready', 30_000);
+    return { page, errors };
+  }
+
+  /** The PNG behind the page's download link, through a real download. */
+  async function downloadResult(page: Page): Promise<RawImage> {
+    const downloading = page.waitForEvent('download');
+    await page.click('#download');
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('restored.png');
+    return readPng(readFileSync((await download.path())!));
+  }
+
+  it('resizes a large face, restores the example face offline with progress, preview, cancel, slider and download, and logs no error', async () => {
+    const { page, errors } = await openDemo();
     expect(await page.textContent('#backend')).toMatch(/Backend: wasm .*face prior 64×64 loaded/);
 
     // Everything the restore needs is loaded: from here on the page has no network.
@@ -144,11 +168,7 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
     await page.locator('#slider').fill('30');
     expect(await page.evaluate(() => document.getElementById('compare')!.style.getPropertyValue('--split'))).toBe('30%');
 
-    const downloading = page.waitForEvent('download');
-    await page.click('#download');
-    const download = await downloading;
-    expect(download.suggestedFilename()).toBe('restored.png');
-    const result = readPng(readFileSync((await download.path())!));
+    const result = await downloadResult(page);
     const before = await canvasPixels(page, 'before');
     const preview = await canvasPixels(page, 'preview');
 
@@ -174,6 +194,37 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
     expect(psnrRgb(result, reference.output)).toBeGreaterThan(45); // the same restore as in Node (bit-exact here)
     expect(psnrRgb(before, upscaled)).toBeGreaterThan(50); // the "before" panel is the bicubic upscale
     expect(psnrRgb(preview, lastX0!)).toBeGreaterThan(45); // the preview shows the last x0 estimate
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('finds, restores and pastes back the face of a whole photo, leaving the rest of the photo as upscaled', async () => {
+    const { page, errors } = await openDemo();
+    const photoPath = join(outDir, 'photo.png');
+    writeFileSync(photoPath, PNG.sync.write(photoWithFace(readPng(readFileSync(FACE_HR)))));
+    await page.check('input[name="mode"][value="photo"]');
+    expect(await page.isHidden('#example')).toBe(true);
+    await page.setInputFiles('#file', photoPath);
+    await page.waitForFunction(() => !(document.getElementById('restore') as HTMLButtonElement).disabled);
+    await page.fill('#steps', '3');
+    await page.fill('#strength', '0.2');
+    await page.click('#restore');
+    await waitForState(page, 'done', 60_000);
+    expect(await page.textContent('#message')).toMatch(/^Restored 1 of 1 face\b.* Photo 160×120 → 640×480 in /);
+
+    const result = await downloadResult(page);
+    const before = await canvasPixels(page, 'before');
+    expect([result.width, result.height, before.width, before.height]).toEqual([640, 480, 640, 480]);
+    // The face (photo pixels 40..104 x 20..84) changed; a strip well clear of it is the Lanczos3 upscale, untouched.
+    const changedIn = (x0: number, y0: number, x1: number, y1: number) => {
+      let changed = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) for (let c = 0; c < 3; c++) if (result.data[(y * 640 + x) * 4 + c] !== before.data[(y * 640 + x) * 4 + c]) changed++;
+      return changed / ((x1 - x0) * (y1 - y0) * 3);
+    };
+    expect(changedIn(200, 120, 360, 280)).toBeGreaterThan(0.5);
+    expect(changedIn(0, 0, 40, 480)).toBe(0);
+    expect(changedIn(560, 0, 640, 480)).toBe(0);
+    expect(spread(await canvasPixels(page, 'preview'))).toBeGreaterThan(10); // the face's x0 estimate was shown
     expect(errors).toEqual([]);
     await page.close();
   });
