@@ -102,7 +102,7 @@ describe('restorePhoto with a stub detector and the closed-form prior [wasm]', (
     const before = tf.memory().numTensors;
     const result = await restorePhoto(img, { ...base, detector });
     expect(tf.memory().numTensors).toBe(before);
-    expect(detector.asked).toEqual([8]);
+    expect(detector.asked).toEqual([6]); // default minFaceSize: 0.75 x the 8 px crop
     expect([result.image.width, result.image.height, result.image.channels, result.scale]).toEqual([256, 192, 3, 4]);
     expect(result.image.data).toBeInstanceOf(Uint8Array);
     expect(result.detector).toBe('stub');

@@ -19,10 +19,12 @@ export interface FaceApiDetectorOptions {
 }
 
 /**
- * Side (pixels, at the network's input) from which face-api's detectors find faces reliably; measured
- * on faces of ../shared/data/faces64/dev pasted on a plain background (see the package README).
+ * Box side (pixels, at the network's input) the tiles bring the smallest wanted face to. SSD MobileNet
+ * v1 finds all 32 sampled sharp faces of ../shared/data/faces64/dev at 57 px, 25/32 at 48 px, 17/32
+ * at 41 px (`tools/face-template/measure-detection.ts`); upscaled low-resolution faces get blurrier
+ * with more magnification, and 48 found as many of them as 56 with half the passes (package README).
  */
-const DETECTABLE_FACE = 40;
+const DETECTABLE_FACE = 48;
 /** Input side of each detection pass: SSD MobileNet v1 always resizes to 512; the tiny detector is run at 416. */
 const INPUT_SIZE = { ssd: 512, tiny: 416 } as const;
 /** Boxes of two passes overlapping more than this (IoU) are one face. */
@@ -95,7 +97,7 @@ export class FaceApiDetector implements FaceDetector {
   }
 
   /**
-   * Every face of at least `minFaceSize` pixels (default 40: one whole-image pass for photos up to
+   * Every face of at least `minFaceSize` pixels (default 48: one whole-image pass for photos up to
    * 512 pixels), best score first, with five landmarks. Leaves no tensors behind.
    */
   async detect(image: RgbImage, options: DetectOptions = {}): Promise<DetectedFace[]> {

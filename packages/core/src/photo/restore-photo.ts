@@ -95,7 +95,7 @@ export async function restorePhoto(image: PhotoImage, options: PhotoOptions = {}
   const rules = {
     width: pixels.rgb.width,
     height: pixels.rgb.height,
-    minFaceSize: minFaceSize ?? 8,
+    minFaceSize: minFaceSize ?? Math.round(0.75 * run.side),
     maxFaceSize: maxFaceSize ?? prior.resolution,
     onlyCenterFace: onlyCenterFace ?? false,
     maxFaces: maxFaces ?? Infinity,
