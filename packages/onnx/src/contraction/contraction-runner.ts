@@ -8,7 +8,7 @@ import { nchwOf, nhwcTensor } from './nchw.js';
 import { FIXED_INPUTS, gradName, type ContractionGraphConfig, type ContractionProgram } from './programs.js';
 import { contractionSession } from './sessions.js';
 
-/** Options of {@link ContractionRunner.create} (and of the ONNX Runtime optimiser). */
+/** Options of `OnnxContractionOptimizer.create` and `registerOnnxContractionOptimizer`. */
 export interface OnnxContractionOptions {
   /** CPU threads. Default: every core in Node (`os.availableParallelism()`), onnxruntime-web's default in browsers. */
   threads?: number;
