@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConditionalFusionModule, filterPerPixel, resizeBicubic, SeededRandom, SuperResolutionModule, fidelityLoss, gaussianLowPass } from '@difbfsr/core';
-import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
+import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../../../test-utils/backends.js';
 
 /** Naive per-pixel filter with reflect padding (independent reference). */
 function naiveFilter(x: number[][][], kernels: number[][][], k: number): number[][][] {
@@ -115,5 +115,69 @@ describe('SRM and CFM modules [wasm]', () => {
     optB.dispose();
     srm.dispose();
     cfm.dispose();
+  });
+});
+
+/**
+ * Plain-JS gradient of `0.5 sum(w * filter(x)^2)` with respect to `x` (one batch): the output
+ * gradient `w * filter(x)` spread over each pixel's k x k taps and added onto the reflected source
+ * pixels, so mirrored border copies count where they came from.
+ */
+function filterInputGradReference(x: number[][][], kernels: number[][][], w: number[][][], k: number): number[][][] {
+  const h = x.length;
+  const wd = x[0].length;
+  const r = (k - 1) / 2;
+  const refl = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
+  const out = naiveFilter(x, kernels, k);
+  const grad = x.map((row) => row.map(() => [0, 0, 0]));
+  for (let i = 0; i < h; i++)
+    for (let j = 0; j < wd; j++)
+      for (let dy = 0; dy < k; dy++)
+        for (let dx = 0; dx < k; dx++) {
+          const src = grad[refl(i + dy - r, h)][refl(j + dx - r, wd)];
+          for (let c = 0; c < 3; c++) src[c] += kernels[i][j][dy * k + dx] * w[i][j][c] * out[i][j][c];
+        }
+  return grad;
+}
+
+describe.each(TEST_BACKENDS)('per-pixel filter gradient of the image on %s', (backendName) => {
+  beforeAll(() => useBackend(backendName));
+
+  // k - 1 reaches the smallest side reflect padding allows (r = side - 1), and past it.
+  it.each([
+    { k: 3, h: 2, w: 3 },
+    { k: 3, h: 4, w: 4 },
+    { k: 5, h: 3, w: 4 },
+    { k: 5, h: 5, w: 3 },
+    { k: 7, h: 4, w: 4 },
+    { k: 7, h: 6, w: 5 },
+  ])('includes the mirrored borders: equals a plain-JS fold and central differences, k=$k, $h x $w', ({ k, h, w }) => {
+    const x = tf.randomNormal([1, h, w, 3], 0, 1, 'float32', 21) as tf.Tensor4D;
+    const kern = tf.softmax(tf.randomNormal([1, h, w, k * k], 0, 1, 'float32', 22)) as tf.Tensor4D;
+    const wgt = tf.randomNormal([1, h, w, 3], 0, 1, 'float32', 23);
+    // Quadratic in x, so central differences are exact up to float32 rounding.
+    const f = (v: tf.Tensor) => tf.mul(tf.sum(tf.mul(tf.square(filterPerPixel(v as tf.Tensor4D, kern, k)), wgt)), 0.5);
+    const before = tf.memory().numTensors;
+    const grad = tf.grad(f)(x);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const [xs, ks, ws] = [x, kern, wgt].map((t) => (t.arraySync() as number[][][][])[0]);
+    expect(maxAbsDiff(grad, filterInputGradReference(xs, ks, ws, k).flat(2))).toBeLessThan(1e-5);
+
+    const g = grad.dataSync();
+    const base = x.dataSync();
+    const step = 0.1;
+    let worst = 0;
+    let scale = 0;
+    for (let idx = 0; idx < base.length; idx++) {
+      const shifted = (d: number) => {
+        const v = Float32Array.from(base);
+        v[idx] += d;
+        return tf.tidy(() => f(tf.tensor4d(v, x.shape)).dataSync()[0]);
+      };
+      worst = Math.max(worst, Math.abs(g[idx] - (shifted(step) - shifted(-step)) / (2 * step)));
+      scale = Math.max(scale, Math.abs(g[idx]));
+    }
+    expect(worst).toBeLessThan(1e-4 * Math.max(1, scale));
+    tf.dispose([x, kern, wgt, grad]);
   });
 });

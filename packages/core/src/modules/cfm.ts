@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DifbfsrError } from '../errors.js';
+import { reflectPad2d } from '../kernels/reflect-pad.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import { applyConv, createConvLayer, layerVariables, leakyRelu, type ConvLayer } from './conv-layer.js';
 
@@ -75,7 +76,8 @@ function unfoldFilter(k: number, c: number): tf.Tensor4D {
 
 /**
  * Filter `x` `[B, H, W, C]` with a different k x k kernel at every pixel (`kernels` `[B, H, W, k*k]`,
- * taps row-major); borders are reflect-padded. Differentiable in both inputs.
+ * taps row-major); borders are reflect-padded. Differentiable in both inputs; the gradient of `x`
+ * includes what the mirrored border copies received (tfjs's own MirrorPad gradient drops it).
  *
  * Neighbourhoods are unfolded by a convolution with a one-hot filter, whose gradient is a
  * (fast) convolution too; slicing and stacking k*k shifted copies instead makes the backward
@@ -85,7 +87,7 @@ export function filterPerPixel(x: tf.Tensor4D, kernels: tf.Tensor4D, k: number):
   return tf.tidy(() => {
     const [b, hgt, wid, c] = x.shape;
     const r = (k - 1) / 2;
-    const padded = r > 0 ? tf.mirrorPad(x, [[0, 0], [r, r], [r, r], [0, 0]], 'reflect') : x;
+    const padded = reflectPad2d(x, r);
     const patches = tf.conv2d(padded, unfoldFilter(k, c), 1, 'valid'); // [B, H, W, C * k*k]
     const n = b * hgt * wid;
     const weighted = tf.mul(tf.reshape(patches, [n, c, k * k]), tf.reshape(kernels, [n, 1, k * k]));
