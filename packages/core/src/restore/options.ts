@@ -94,9 +94,11 @@ export interface RestoreOptions {
   /** Cancels the restore; the promise rejects with `AbortError`. */
   signal?: AbortSignal;
   /**
-   * A result whose LR projection misses the input by more than this factor times the bicubic
-   * baseline's miss (RMSE, after the LR low-pass) is a collapse: the SRM output is returned instead.
-   * Default 3.
+   * Collapse check: a result whose LR projection misses the input (RMSE after the LR low-pass,
+   * [-1, 1] units) by more than this factor times the bicubic baseline's miss, or times 0.02 (about
+   * 2.5 grey levels) when the baseline misses by less, is a collapse: the SRM output is returned
+   * instead. The floor keeps clean inputs, which bicubic already fits almost exactly, from flagging
+   * ordinary results; real collapses miss by 0.1 to 0.5. Default 3.
    */
   collapseFactor?: number;
 }

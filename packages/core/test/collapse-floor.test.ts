@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GaussianPrior, restoreWithInfo } from '@difbfsr/core';
+import { useBackend } from '../../../test-utils/backends.js';
+
+/** A smooth 64x64 face-like image in 0..255: a shaded skin oval on grey, dark eyes and mouth, all soft-edged. */
+function syntheticFace(size = 64): tf.Tensor3D {
+  const data = new Float32Array(size * size * 3);
+  const blob = (u: number, v: number, cx: number, cy: number, rx: number, ry: number) => 1 / (1 + Math.exp(12 * (Math.hypot((u - cx) / rx, (v - cy) / ry) - 1)));
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const [u, v] = [x / size, y / size];
+      const skin = blob(u, v, 0.5, 0.52, 0.32, 0.42);
+      const dark = 1 - 0.6 * (blob(u, v, 0.37, 0.42, 0.07, 0.04) + blob(u, v, 0.63, 0.42, 0.07, 0.04)) - 0.45 * blob(u, v, 0.5, 0.72, 0.12, 0.035);
+      const shade = 1 - 0.25 * v;
+      const rgb = [110 + skin * (200 * shade - 110), 120 + skin * (160 * shade - 120), 130 + skin * (135 * shade - 130)];
+      rgb.forEach((value, c) => (data[(y * size + x) * 3 + c] = value * dark));
+    }
+  }
+  return tf.tensor3d(data, [size, size, 3]);
+}
+
+describe('collapse check on a clean input [wasm]', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('does not flag an ordinary result whose LR miss is a few times the (tiny) bicubic baseline', async () => {
+    const hr = syntheticFace();
+    // Clean x4 downsampling (4x4 box average), no blur or noise: bicubic fits it almost exactly.
+    const y = tf.tidy(() => tf.round(tf.avgPool(hr, 4, 4, 'valid'))) as tf.Tensor3D;
+    const before = tf.memory().numTensors;
+    const { output, info } = await restoreWithInfo(y, { prior: new GaussianPrior({ resolution: 64, std: 0.3 }), steps: 6, seed: 0 });
+    expect(info.baselineLrRmse).toBeLessThan(0.005);
+    // More than 3x the baseline (what a relative test alone flags), yet within a few grey levels:
+    expect(info.lrRmse).toBeGreaterThan(3 * info.baselineLrRmse);
+    expect(info.lrRmse).toBeLessThan(0.02);
+    expect(info.collapsed).toBe(false);
+    tf.dispose([hr, y, output]);
+    expect(tf.memory().numTensors).toBe(before - 2);
+  });
+});
