@@ -18,7 +18,6 @@ import { useBackend } from '../../../test-utils/backends.js';
 
 /** LR 6x5 (not square, so that rows and columns cannot be swapped unnoticed), x4. */
 const LR = [6, 5] as const;
-const HR = [24, 20] as const;
 const lrLowPass = gaussianLowPass(1);
 const lowPass = downUpLowPass(4);
 
@@ -26,6 +25,8 @@ interface Case {
   start: 'bicubic' | 'dip';
   kernelSize: number;
   learnCfm?: boolean;
+  /** LR height and width (default {@link LR}). */
+  lr?: readonly [number, number];
 }
 
 /** A problem whose every layer is non-zero (the zero-initialised heads would hide the gradients below them). */
@@ -35,13 +36,15 @@ function problemOf(c: Case, seed: number): ContractionProblem & { x0: tf.Tensor4
   const cfm = new ConditionalFusionModule(rng, { kernelSize: c.kernelSize });
   for (const v of [...srm.variables, ...cfm.variables]) v.assign(tf.tidy(() => tf.add(v, rng.uniform(v.shape, -0.05, 0.05))));
   // y and x0 reach past [-1, 1] after upsampling and fusion, so that both clamps are active somewhere.
-  const y = rng.uniform<tf.Rank.R4>([1, ...LR, 3], -1, 1);
-  const x0 = rng.uniform<tf.Rank.R4>([1, ...HR, 3], -1.3, 1.3);
+  const [lh, lw] = c.lr ?? LR;
+  const hr = [4 * lh, 4 * lw] as const;
+  const y = rng.uniform<tf.Rank.R4>([1, lh, lw, 3], -1, 1);
+  const x0 = rng.uniform<tf.Rank.R4>([1, ...hr, 3], -1.3, 1.3);
   return {
     y,
     x0,
     lowY: lrLowPass.apply(y),
-    upsampled: resizeBicubic(y, ...HR),
+    upsampled: resizeBicubic(y, ...hr),
     srm,
     cfm,
     scale: 4,
@@ -118,6 +121,20 @@ describe('ONNX Runtime contraction graphs: losses and gradients equal tfjs autod
       tf.dispose([srmRef.value, cfmRef.value, yHat, ...Object.values(srmRef.grads), ...Object.values(cfmRef.grads)]);
       disposeProblem(p);
     });
+  });
+
+  // HR 4 x 8 and k = 7: the pad (3) is the height less one, so both mirrored strips of the rows fold
+  // onto overlapping rows; the SRM gradient reaches y_hat through that fold.
+  it('SRM step and CFM step on an image barely larger than the CFM pad', async () => {
+    const p = problemOf({ start: 'bicubic', kernelSize: 7, lr: [1, 2] }, 40);
+    const runner = await ContractionRunner.create(p, { threads: 2 });
+    runner.setX0(p.x0);
+    const srmRef = tf.variableGrads(() => fidelityLoss(p.lowY, tf.clipByValue(p.cfm.fuse(p.srm.apply(p.y), p.x0), -1, 1) as tf.Tensor4D, 4, lrLowPass), p.srm.variables);
+    const srm = await runner.gradients('srmStep');
+    expect(Math.abs(srm.loss - srmRef.value.dataSync()[0])).toBeLessThan(1e-5 * srm.loss);
+    expect(Math.max(...relErrors(p.srm.variables, srmRef.grads, srm.grads))).toBeLessThan(1e-4);
+    tf.dispose([srmRef.value, ...Object.values(srmRef.grads)]);
+    disposeProblem(p);
   });
 
   it('warm-up step (x_hat = S(y)) and the SRM step through the fixed filter', async () => {

@@ -31,6 +31,28 @@ function unfoldFilter(g: GraphBuilder, k: number): string {
 }
 
 /**
+ * The adjoint of reflect-padding `axis` (2 or 3 of a rank-4 value) by `r`, its unpadded length
+ * `length`: the centre plus each mirrored border strip, reversed, added onto what it copied. Padded
+ * index `p < r` copied `r - p` and padded index `r + length + j` copied `length - 2 - j`, so the
+ * strips land on `1..r` and `length-1-r..length-2` (they overlap when `2r > length - 2`).
+ */
+function foldReflectPad(g: GraphBuilder, dy: string, r: number, length: number, axis: 2 | 3): string {
+  const axes = g.int64([axis]);
+  /** The `r` entries from `start` on, in reverse order. */
+  const reversed = (start: number) => g.op('Slice', [dy, g.int64([start + r - 1]), g.int64([start > 0 ? start - 1 : -(2 ** 62)]), axes, g.int64([-1])]);
+  const zeroPad = (before: number, after: number) => {
+    const pads = new Array<number>(8).fill(0);
+    pads[axis] = before;
+    pads[4 + axis] = after;
+    return g.int64(pads);
+  };
+  const centre = g.op('Slice', [dy, g.int64([r]), g.int64([r + length]), axes]);
+  const top = g.op('Pad', [reversed(0), zeroPad(1, length - 1 - r)]);
+  const bottom = g.op('Pad', [reversed(r + length), zeroPad(length - 1 - r, 1)]);
+  return g.op('Sum', [centre, top, bottom]);
+}
+
+/**
  * The CFM fusion before the clamp, `x0 + filter_K(y_hat - x0)`, as core's ConditionalFusionModule
  * computes it: conv3x3(6->F) + LeakyReLU, conv3x3(F->k*k) logits, softmax over the taps, and each
  * pixel's k x k neighbourhood of the reflect-padded `y_hat - x0` weighted by its kernel.
@@ -55,10 +77,10 @@ export function cfmFuse(g: GraphBuilder, spec: CfmSpec, yHat: string, x0: string
 
 /**
  * The gradients of the CFM's parameters (in parameter order) given the gradient `dFused` of the
- * fusion, and with `wantYHat` the gradient of `y_hat` too. tfjs's conventions: the softmax
+ * fusion, and with `wantYHat` the gradient of `y_hat` too, with core's conventions: the softmax
  * gradient `K (dK - sum(dK K))`; LeakyReLU passes where its input is `> 0`; and the reflect pad's
- * gradient is the centre of the padded gradient (tfjs's MirrorPad gradient, which drops what the
- * reflected border copies received).
+ * gradient folds what each mirrored border copy received back onto the pixel it copied, as core's
+ * `filterPerPixel` does (tfjs's own MirrorPad gradient would drop it).
  */
 export function cfmBackward(g: GraphBuilder, spec: CfmSpec, tape: CfmTape, dFused: string, wantYHat: boolean): { grads: string[]; dYHat?: string } {
   const k = spec.kernelSize;
@@ -79,7 +101,7 @@ export function cfmBackward(g: GraphBuilder, spec: CfmSpec, tape: CfmTape, dFuse
   const dYHatKernels = g.op('Slice', [dInput, g.int64([0]), g.int64([3]), g.int64([1])]);
   const dPatches = g.op('Reshape', [g.op('Mul', [dF, tape.kernels]), g.int64([1, 3 * taps, height, width])]);
   const dPadded = g.op('ConvTranspose', [dPatches, unfoldFilter(g, k)], { group: { int: 3 } });
-  const dDiff = r > 0 ? g.op('Slice', [dPadded, g.int64([r, r]), g.int64([r + height, r + width]), g.int64([2, 3])]) : dPadded;
+  const dDiff = r > 0 ? foldReflectPad(g, foldReflectPad(g, dPadded, r, height, 2), r, width, 3) : dPadded;
   return { grads, dYHat: g.op('Add', [dDiff, dYHatKernels]) };
 }
 
