@@ -26,7 +26,7 @@ function foldReflectPad2d(dy: tf.Tensor4D, r: number): tf.Tensor4D {
   const w = wp - 2 * r;
   const rows = foldRows(tf.reshape(dy, [b, hp, wp * c]), r); // [B, H, (W + 2r) C]
   // The columns become the rows, so that their slices copy whole rows too.
-  const columnsFirst = tf.reshape(tf.transpose(tf.reshape(rows, [b, h, wp, c]), [0, 2, 1, 3]), [b, wp, h * c]);
+  const columnsFirst = tf.reshape<tf.Rank.R3>(tf.transpose(tf.reshape(rows, [b, h, wp, c]), [0, 2, 1, 3]), [b, wp, h * c]);
   const folded = foldRows(columnsFirst, r); // [B, W, H C]
   return tf.transpose(tf.reshape(folded, [b, w, h, c]), [0, 2, 1, 3]);
 }
@@ -48,7 +48,7 @@ export function reflectPad2d(x: tf.Tensor4D, r: number): tf.Tensor4D {
   const [, h, w] = x.shape;
   if (r >= h || r >= w) throw new DifbfsrError('INVALID_SIZE', `reflect padding ${r} needs an image larger than ${r} x ${r}, got ${h} x ${w}`);
   if (r === 0) return tf.clone(x);
-  const pad = tf.customGrad((input: tf.Tensor) => ({
+  const pad = tf.customGrad((input) => ({
     value: tf.mirrorPad(input as tf.Tensor4D, [[0, 0], [r, r], [r, r], [0, 0]], 'reflect'),
     gradFunc: (dy: tf.Tensor) => foldReflectPad2d(dy as tf.Tensor4D, r),
   }));
