@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { faceApiModels } from './face-api-models.js';
-import { nodeOnlyModules } from './node-only-modules.js';
 
 /** The workspace packages are built from source, like the tests do, so the demo needs no `pnpm build` first. */
 const source = (pkg: string) => fileURLToPath(new URL(`../../packages/${pkg}/src/index.ts`, import.meta.url));
@@ -26,8 +25,8 @@ export default defineConfig({
     },
     dedupe: ['@tensorflow/tfjs-core'],
   },
-  plugins: [nodeOnlyModules(), faceApiModels()],
-  worker: { format: 'es', plugins: () => [nodeOnlyModules()] },
+  plugins: [faceApiModels()],
+  worker: { format: 'es' },
   // Scan the worker too, so the dev server optimises its dependencies up front instead of reloading.
   optimizeDeps: { entries: ['index.html', 'src/restore-worker.ts'] },
   build: {

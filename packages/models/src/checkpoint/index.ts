@@ -32,7 +32,7 @@ export async function saveSafetensorsFile(
   metadata?: Readonly<Record<string, string>>,
   options?: import('./writer.js').SaveSafetensorsOptions,
 ): Promise<number> {
-  const m = await import('./writer.node.js');
+  const m = await import('./checkpoint-file.node.js');
   return m.saveSafetensorsFile(path, tensors, metadata, options);
 }
 export { saveTorchZip, torchZipChunks, stateDictPickle, crc32, type TorchZipOptions } from './torch-writer.js';

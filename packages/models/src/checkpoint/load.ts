@@ -71,7 +71,7 @@ export async function readCheckpoint(src: ByteSource, options: LoadCheckpointOpt
   const cacheDir = resolveCacheDir(options);
   if (cacheDir && src.file) {
     // Files are keyed by path + size + mtime: a hit needs no byte of the file.
-    const { lookupCache } = await import('./cache.node.js');
+    const { lookupCache } = await import('./checkpoint-file.node.js');
     const hit = await lookupCache(src, cacheDir, options);
     if (hit) return hit;
   }
@@ -83,7 +83,7 @@ export async function readCheckpoint(src: ByteSource, options: LoadCheckpointOpt
     case 'pytorch': {
       const { readPytorch } = await import('./pytorch.js');
       if (cacheDir) {
-        const { loadViaCache } = await import('./cache.node.js');
+        const { loadViaCache } = await import('./checkpoint-file.node.js');
         return loadViaCache(src, cacheDir, options, () => readPytorch(src, options));
       }
       return readPytorch(src, options);

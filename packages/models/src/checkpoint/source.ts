@@ -89,6 +89,6 @@ export async function openSource(source: CheckpointSource, fetchInit?: RequestIn
   if (!isNode()) {
     throw new DifbfsrError('INVALID_INPUT', `File paths need Node.js; pass an ArrayBuffer or URL in browsers (${String(source)})`);
   }
-  const { openFileSource } = await import('./source.node.js');
+  const { openFileSource } = await import('./checkpoint-file.node.js');
   return openFileSource(source instanceof URL ? source : String(source));
 }
