@@ -3,8 +3,7 @@ import type { FaceDetector } from '@difbfsr/core';
 const detectors = new Map<string, Promise<FaceDetector>>();
 
 async function load(modelUrl: string): Promise<FaceDetector> {
-  const [{ FaceApiDetector }, { provideFaceApiWorkerEnv }] = await Promise.all([import('@difbfsr/faces'), import('./face-api-worker-env.js')]);
-  provideFaceApiWorkerEnv();
+  const { FaceApiDetector } = await import('@difbfsr/faces');
   return FaceApiDetector.load({ modelUrl });
 }
 

@@ -4,6 +4,7 @@ import { detectionTiles, suppressOverlaps, touchesInnerEdge, type DetectionTile 
 import { faceApi, type FaceApiDetectorNet, type FaceApiLandmarkNet } from './face-api-module.js';
 import { fiveFrom68 } from './five-landmarks.js';
 import { installedModelLocation, loadWeightMap, type ModelLocation } from './model-weights.js';
+import { provideWorkerEnvironment } from './worker-env.js';
 
 /** Options of {@link FaceApiDetector.load}. */
 export interface FaceApiDetectorOptions {
@@ -54,7 +55,9 @@ function pixelRect(box: { x: number; y: number; width: number; height: number },
  * for boxes, the 68-point landmark net for landmarks, reduced to the five the alignment uses. The
  * weights ship inside the face-api npm package; nothing is downloaded. Small faces are found by
  * running the detector on overlapping tiles (each upscaled to the network's input), merged by
- * non-maximum suppression. Runs on the active tfjs backend (wasm in Node, wasm or webgl in browsers).
+ * non-maximum suppression. Runs on the active tfjs backend (wasm in Node, wasm or webgl in browsers),
+ * on a page or in a Web Worker (where face-api, which looks for a DOM, is given the worker's
+ * `OffscreenCanvas` instead).
  *
  * @example
  * ```ts
@@ -85,6 +88,7 @@ export class FaceApiDetector implements FaceDetector {
     const minConfidence = options.minConfidence ?? 0.5;
     if (!(minConfidence > 0 && minConfidence < 1)) throw new DifbfsrError('INVALID_OPTION', `minConfidence must be in (0, 1), got ${minConfidence}`);
     const location = options.modelUrl ?? (await installedModelLocation());
+    provideWorkerEnvironment();
     const detector = network === 'ssd' ? new faceApi.SsdMobilenetv1() : new faceApi.TinyFaceDetector();
     const landmarks = new faceApi.FaceLandmark68Net();
     const [dw, lw] = await Promise.all([

@@ -25,8 +25,33 @@ export interface FaceApiLandmarkNet extends FaceApiNet {
   detectLandmarks(input: tf.Tensor3D): Promise<{ positions: { x: number; y: number }[] }>;
 }
 
-/** The classes of `@vladmandic/face-api` this package uses. */
+/** A class of face-api's platform: only its `instanceof` checks use them. */
+type PlatformClass = new (...args: never[]) => object;
+
+/** face-api's platform (`env.setEnv`): its classes and factories for DOM objects, `fetch`, and file reads. */
+export interface FaceApiEnvironment {
+  Canvas: PlatformClass;
+  CanvasRenderingContext2D: PlatformClass;
+  Image: PlatformClass;
+  ImageData: PlatformClass;
+  Video: PlatformClass;
+  createCanvasElement(): object;
+  createImageElement(): object;
+  createVideoElement(): object;
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  readFile(path: string): Promise<unknown>;
+}
+
+/** face-api's `env`: which platform it found when it was imported (a DOM or Node), and how to give it one. */
+export interface FaceApiEnv {
+  isBrowser(): boolean;
+  isNodejs(): boolean;
+  setEnv(environment: FaceApiEnvironment): void;
+}
+
+/** The parts of `@vladmandic/face-api` this package uses. */
 export interface FaceApi {
+  env: FaceApiEnv;
   SsdMobilenetv1: new () => FaceApiDetectorNet;
   SsdMobilenetv1Options: new (options: { minConfidence?: number; maxResults?: number }) => unknown;
   TinyFaceDetector: new () => FaceApiDetectorNet;
