@@ -63,7 +63,10 @@ export interface RestoreOptions {
   respacing?: string;
   /** A custom schedule (its own betas and timesteps) instead of the linear 1000-step one. */
   schedule?: Schedule;
-  /** SRM Adam iterations before the chain starts. Default 0. */
+  /**
+   * SRM Adam iterations before the chain starts (on `x_hat = S(y)`). Default 50: the quality bench's
+   * tuning sweep (docs/benchmarks.md) found it the best setting with the CFM kernel of 3.
+   */
   warmupIters?: number;
   /** Adam steps per module per diffusion step. Default 1. */
   adamSteps?: number;
@@ -79,7 +82,7 @@ export interface RestoreOptions {
   ablation?: Ablation;
   /** SRM start: bicubic residual (default) or deep-image-prior. */
   srmStart?: 'bicubic' | 'dip';
-  /** CFM kernel side (odd). Default 7. */
+  /** CFM kernel side (odd). Default 3 (the algorithm page's 7 measured no better; docs/benchmarks.md). */
   cfmKernelSize?: number;
   /** The fixed low-pass `P_f` used when the CFM is off. Default area-down x scale + bicubic-up (nearest-up for `ablation: 'ddnm'`, which ignores this option). */
   lowPass?: LowPassLike;
