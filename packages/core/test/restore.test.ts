@@ -108,13 +108,16 @@ describe(`restore() end to end with the closed-form prior [${BACKEND}]`, () => {
     const y = lrFace(3);
     const seen: RestoreProgress[] = [];
     await restore(y, { ...base, previewEvery: 3, onProgress: (p) => seen.push(p) }).then((o) => o.dispose());
-    expect(seen.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    const warmup = seen.filter((p) => p.phase === 'warmup');
+    const diffusion = seen.filter((p) => p.phase === 'diffusion');
+    expect(warmup.map((p) => p.step)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1)); // default warmupIters
+    expect(diffusion.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(seen.filter((p) => p.x0).length).toBe(2);
-    expect(seen[2].x0!.data.length).toBe(16 * 16 * 4);
+    expect(diffusion[2].x0!.data.length).toBe(16 * 16 * 4);
 
     const before = tf.memory().numTensors;
     const ctrl = new AbortController();
-    const run = restore(y, { ...base, steps: 50, onProgress: (p) => p.step === 2 && ctrl.abort() , signal: ctrl.signal });
+    const run = restore(y, { ...base, steps: 50, onProgress: (p) => p.phase === 'diffusion' && p.step === 2 && ctrl.abort(), signal: ctrl.signal });
     await expect(run).rejects.toBeInstanceOf(AbortError);
     expect(tf.memory().numTensors).toBe(before);
     y.dispose();
