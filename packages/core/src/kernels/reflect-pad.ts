@@ -1,14 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DifbfsrError } from '../errors.js';
 
+/** `x` `[B, R, M]` with `before` and `after` zero rows on axis 1 (a concat: wasm's PadV2 is much slower). */
+function padRows(x: tf.Tensor3D, before: number, after: number): tf.Tensor3D {
+  const [b, , m] = x.shape;
+  return tf.concat([tf.zeros([b, before, m]), x, tf.zeros([b, after, m])], 1);
+}
+
 /**
- * The adjoint of reflect-padding axis 1 of `dy` `[B, L + 2r, M]` by `r`: the centre `[B, L, M]`
- * plus each mirrored border row added onto the row it copied. Padded row `p < r` copied row
- * `r - p`, and padded row `r + L + j` copied row `L - 2 - j`, so the two border strips, reversed,
- * land on rows `1..r` and `L-1-r..L-2` (they overlap when `2r > L - 2`).
+ * The adjoint of reflect-padding axis 1 of `[B, L, M]` by `r`: `dy` `[B, L + 2r, M]` folded back
+ * to its centre `[B, L, M]` plus each mirrored border row added onto the row it copied. Padded row
+ * `p < r` copied row `r - p`, and padded row `r + L + j` copied row `L - 2 - j`, so the two border
+ * strips, reversed, land on rows `1..r` and `L-1-r..L-2` (they overlap when `2r > L - 2`).
  *
- * Only slices along axis 1 (contiguous for `B = 1`, whole rows otherwise), reverse, pad and addN:
- * all native on wasm.
+ * Slices only along axis 1, which copy whole rows on wasm (GatherV2 there is element-wise and
+ * far slower; inner-axis slices copy a few floats per call).
  */
 function foldRows(dy: tf.Tensor3D, r: number): tf.Tensor3D {
   const [b, padded, m] = dy.shape;
@@ -16,7 +22,7 @@ function foldRows(dy: tf.Tensor3D, r: number): tf.Tensor3D {
   const centre = tf.slice(dy, [0, r, 0], [b, l, m]);
   const top = tf.reverse(tf.slice(dy, [0, 0, 0], [b, r, m]), 1);
   const bottom = tf.reverse(tf.slice(dy, [0, r + l, 0], [b, r, m]), 1);
-  return tf.addN([centre, tf.pad(top, [[0, 0], [1, l - 1 - r], [0, 0]]), tf.pad(bottom, [[0, 0], [l - 1 - r, 1], [0, 0]])]);
+  return tf.addN([centre, padRows(top, 1, l - 1 - r), padRows(bottom, l - 1 - r, 1)]);
 }
 
 /** The adjoint of {@link reflectPad2d}: `dy` `[B, H + 2r, W + 2r, C]` folded back to `[B, H, W, C]`. */
