@@ -28,7 +28,9 @@ describe('collapse check on a clean input [wasm]', () => {
     // Clean x4 downsampling (4x4 box average), no blur or noise: bicubic fits it almost exactly.
     const y = tf.tidy(() => tf.round(tf.avgPool(hr, 4, 4, 'valid'))) as tf.Tensor3D;
     const before = tf.memory().numTensors;
-    const { output, info } = await restoreWithInfo(y, { prior: new GaussianPrior({ resolution: 64, std: 0.3 }), steps: 6, seed: 0 });
+    // Settings pinned (not the defaults, which get retuned) to a run whose result misses the input by a few times the baseline.
+    const settings = { steps: 6, seed: 0, warmupIters: 0, cfmKernelSize: 7 };
+    const { output, info } = await restoreWithInfo(y, { prior: new GaussianPrior({ resolution: 64, std: 0.3 }), ...settings });
     expect(info.baselineLrRmse).toBeLessThan(0.005);
     // More than 3x the baseline (what a relative test alone flags), yet within a few grey levels:
     expect(info.lrRmse).toBeGreaterThan(3 * info.baselineLrRmse);
