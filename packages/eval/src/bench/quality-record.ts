@@ -1,5 +1,7 @@
+import type { MethodRun } from './run-method.js';
+
 /** One finished item of the quality bench: a method run on one face degraded by one protocol case. */
-export interface QualityRecord {
+export interface QualityRecord extends Omit<MethodRun, 'output'> {
   /** `face|case|method|tag|settings`: what makes an item unique (and resumable). */
   readonly key: string;
   readonly face: string;
@@ -15,20 +17,6 @@ export interface QualityRecord {
   readonly ssim: number;
   /** Cosine similarity of face-recognition descriptors of output and clean face. */
   readonly identity: number;
-  /** LR-consistency RMSE after the LR low-pass, [-1, 1] units (restore's `RestoreInfo.lrRmse`). */
-  readonly lrRmse: number;
-  /** The same for the bicubic upsampling of the input. */
-  readonly baselineLrRmse: number;
-  readonly collapsed: boolean;
-  /** Wall time of the method on this image, ms. */
-  readonly timeMs: number;
-  /** The prior and the SRM/CFM optimiser that ran, and the tfjs backend (`'-'` for bicubic). */
-  readonly prior: string;
-  readonly optimizer: string;
-  readonly backend: string;
-  /** Network calls made and the timestep the chain started at (0 for bicubic). */
-  readonly steps: number;
-  readonly startTimestep: number;
   /** Peak RSS of the process so far, MiB. */
   readonly peakRssMiB: number;
   /** When the item finished (ISO time) and which shard ran it. */

@@ -7,13 +7,18 @@ import { lrLowPassOf, restoreOptionsOf, type RestoreOverrides } from './restore-
 /** A method's output on one LR face and what restore() said about it. */
 export interface MethodRun {
   readonly output: RgbImage;
+  /** LR-consistency RMSE after the LR low-pass, [-1, 1] units (restore's `RestoreInfo.lrRmse`). */
   readonly lrRmse: number;
+  /** The same for the bicubic upsampling of the input. */
   readonly baselineLrRmse: number;
   readonly collapsed: boolean;
+  /** Wall time of the method on this image, ms. */
   readonly timeMs: number;
+  /** The prior and the SRM/CFM optimiser that ran, and the tfjs backend (`'-'` for bicubic). */
   readonly prior: string;
   readonly optimizer: string;
   readonly backend: string;
+  /** Network calls made and the timestep the chain started at (0 for bicubic). */
   readonly steps: number;
   readonly startTimestep: number;
 }
