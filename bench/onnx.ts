@@ -11,8 +11,9 @@
  *    by /usr/bin/python3) all load; same input, same thread count. Median of R after a warm-up,
  *    plus each output's largest difference from PyTorch's. PyTorch runs as configured and with
  *    OMP_WAIT_POLICY=PASSIVE; the faster is the reference.
- * 2. Peak RSS of a fresh process that loads ffhq256-p2 from that file, opens the ONNX denoiser
- *    and runs one forward (for each way of passing the weights).
+ * 2. RSS of a fresh process that loads ffhq256-p2 from that file, opens the ONNX denoiser and
+ *    runs one forward, at each stage (weights `'auto'`, the default, and `'initializers'`; glibc's
+ *    malloc as it comes and with a fixed mmap threshold).
  * 3. One SRM+CFM update at 64 px (x4, 16->64: SRM Adam step, y_hat recomputed, CFM Adam step,
  *    fusion) on tfjs WASM and on ONNX Runtime, median of `iters` after a warm-up.
  * 4. A default restore at 64 px (`steps` default 100) with the 64 px prior: (a) tfjs WASM only,
@@ -243,29 +244,52 @@ async function forwardRow(w: Weights, dir: string, threads: number, repeats: num
   return { row: `| ${row.join(' | ')} |`, torchPeak: torch.peak_rss_mib };
 }
 
-/** Child process: open the ONNX denoiser on a weights file, run one forward, report RSS. */
-async function memoryChild(file: string, weights: 'inputs' | 'initializers', threads: number): Promise<void> {
+type MemoryWeights = 'auto' | 'initializers';
+
+/** RSS (MiB) at each stage of {@link memoryChild}; `peak*` are high-water marks (VmHWM). */
+interface MemoryStages {
+  /** The storage `weights` resolved to. */
+  storage: string;
+  baseline: number;
+  /** After `loadCheckpoint` (lazy: the tensors stay in the file). */
+  loaded: number;
+  /** After `OnnxDenoiser.create` (which builds the graph and opens the session). */
+  created: number;
+  /** JS ArrayBuffers alive after `create`: the weight inputs; with initializers, the model bytes until they are collected. */
+  createdArrayBuffers: number;
+  peakCreate: number;
+  /** After one forward, its outputs disposed. */
+  afterForward: number;
+  peak: number;
+}
+
+/** Child process: open the ONNX denoiser on a weights file, run one forward, report RSS at each stage. */
+async function memoryChild(file: string, weights: MemoryWeights, threads: number): Promise<void> {
   const baseline = rssMiB();
   const stateDict = await loadCheckpoint(file);
+  const loaded = rssMiB();
   const config = unetConfigOf(stateDict);
   const net = await OnnxDenoiser.create(config, stateDict, { threads, weights, executionProviders: ['cpu'] });
-  const afterCreate = rssMiB();
+  const created = rssMiB();
+  const createdArrayBuffers = process.memoryUsage().arrayBuffers / MiB;
+  const peakCreate = peakMiB();
   const size = config.image_size;
   const x = tf.tensor4d(nchwToNhwc(inputNchw(size), 3, size, size), [1, size, size, 3]);
   const { eps, v } = await net.predict(x, [500]);
   tf.dispose([x, eps, v ?? []]);
+  const afterForward = rssMiB();
+  const stages: MemoryStages = { storage: net.weights, baseline, loaded, created, createdArrayBuffers, peakCreate, afterForward, peak: peakMiB() };
   net.dispose();
-  console.log(JSON.stringify({ baseline, afterCreate, peak: peakMiB() }));
+  console.log(JSON.stringify(stages));
 }
 
 /**
- * glibc's malloc keeps freed blocks below its (dynamic, up to 32 MiB) mmap threshold in the heap,
- * so the 16-64 MiB activations of a 256 px forward inflate RSS; a fixed 1 MiB threshold returns
- * them to the system when freed.
+ * glibc's malloc keeps freed blocks below its (dynamic, up to 32 MiB) mmap threshold in the heap;
+ * a fixed 1 MiB threshold maps and unmaps each large block exactly.
  */
 const MALLOC_TUNED = { MALLOC_MMAP_THRESHOLD_: `${2 ** 20}` };
 
-function memoryRow(file: string, config: UNetConfig, weights: 'inputs' | 'initializers', tuned: boolean, threads: number, torchPeak: number | undefined): string {
+function memoryRow(file: string, config: UNetConfig, weights: MemoryWeights, tuned: boolean, threads: number, torchPeak: number | undefined): string {
   const script = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--child-memory', file, '--weights', weights, '--threads', `${threads}`], {
     encoding: 'utf8',
@@ -273,13 +297,14 @@ function memoryRow(file: string, config: UNetConfig, weights: 'inputs' | 'initia
     env: { ...process.env, ...(tuned ? MALLOC_TUNED : {}) },
   });
   const malloc = tuned ? 'MALLOC_MMAP_THRESHOLD_=1048576' : 'default';
-  if (r.status !== 0) return `| ffhq256-p2 | ${weights} | ${malloc} | failed: ${r.stderr.trim().split('\n').pop()} |`;
-  const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as { baseline: number; afterCreate: number; peak: number };
+  if (r.status !== 0) return `| ${weights} | ${malloc} | failed: ${r.stderr.trim().split('\n').pop()} |`;
+  const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as MemoryStages;
   const fp32 = (4 * unetParamCount(config)) / MiB;
-  const torch = torchPeak === undefined ? 'n/a' : `${torchPeak.toFixed(0)} MiB`;
+  const mib = (x: number): string => `${x.toFixed(0)}`;
+  const torch = torchPeak === undefined ? 'n/a' : mib(torchPeak);
   return (
-    `| ffhq256-p2 | ${weights} | ${malloc} | ${fp32.toFixed(0)} MiB | ${m.baseline.toFixed(0)} MiB | ${m.afterCreate.toFixed(0)} MiB | ${m.peak.toFixed(0)} MiB | ` +
-    `${(m.peak / fp32).toFixed(2)}x | ${((m.peak - m.baseline) / fp32).toFixed(2)}x | ${torch} |`
+    `| ${weights === 'auto' ? `auto (${m.storage})` : weights} | ${malloc} | ${mib(m.baseline)} | ${mib(m.loaded)} | ${mib(m.created)} (${mib(m.createdArrayBuffers)}) | ` +
+    `${mib(m.peakCreate)} | ${mib(m.afterForward)} | ${mib(m.peak)} | ${(m.peak / fp32).toFixed(2)}x | ${((m.peak - m.baseline) / fp32).toFixed(2)}x | ${torch} |`
   );
 }
 
@@ -430,7 +455,7 @@ async function main(): Promise<void> {
   if (childFile) {
     req('@tensorflow/tfjs-backend-cpu');
     await tf.setBackend('cpu');
-    await memoryChild(childFile, option('weights', 'inputs') as 'inputs' | 'initializers', threads);
+    await memoryChild(childFile, option('weights', 'auto') as MemoryWeights, threads);
     return;
   }
   wasm.setThreadsCount(threads);
@@ -460,11 +485,12 @@ async function main(): Promise<void> {
     }
     const ffhq = all.find((w) => w.label.startsWith('ffhq256-p2'));
     if (ffhq && !flag('no-memory')) {
-      console.log('\nPeak RSS of a fresh Node process: load ffhq256-p2 from safetensors, open the ONNX denoiser, one 256x256 forward\n');
-      console.log('| config | weights | glibc malloc | fp32 weights | baseline RSS | RSS after create | peak RSS | peak / weights | (peak - baseline) / weights | PyTorch peak RSS (same file) |');
-      console.log('|---|---|---|---|---|---|---|---|---|---|');
+      const fp32 = (4 * unetParamCount(ffhq.config)) / MiB;
+      console.log(`\nRSS (MiB) of a fresh Node process: load ffhq256-p2 (float32 weights ${fp32.toFixed(0)} MiB) from safetensors, open the ONNX denoiser, one 256x256 forward\n`);
+      console.log('| weights | glibc malloc | baseline | loaded | created (JS ArrayBuffers) | peak while creating | after forward | peak | peak / weights | (peak - baseline) / weights | PyTorch peak (same file) |');
+      console.log('|---|---|---|---|---|---|---|---|---|---|---|');
       for (const tuned of [false, true]) {
-        for (const mode of ['inputs', 'initializers'] as const) console.log(memoryRow(ffhq.file, ffhq.config, mode, tuned, threads, torchPeak));
+        for (const mode of ['auto', 'initializers'] as const) console.log(memoryRow(ffhq.file, ffhq.config, mode, tuned, threads, torchPeak));
       }
     }
     if (!flag('no-update')) {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DifbfsrError, type Denoiser, type DenoiserOutput } from '@difbfsr/core';
 import { checkUNetCall, planUNet, unetParamCount, type StateDict, type UNetConfig, type UNetPlan } from '@difbfsr/models';
 import type * as Ort from 'onnxruntime-node';
+import { activationsFromArena } from './cpu-arena.js';
 import { checkUNetStateDict } from './export.js';
 import { serializeModel, type SerializedModel, type WeightStorage } from './graph/serialize.js';
 import { availableMemoryBytes, checkMemory, estimateActivationBytes, totalBytes, type MemoryNeed } from './memory.js';
@@ -232,11 +233,14 @@ function sessionOptions(
   threads: number | undefined,
   serialized: SerializedModel,
 ): Ort.InferenceSession.SessionOptions {
+  // Without the arena, activations are returned to the system after each run; weight inputs on
+  // glibc take them from the arena instead (see activationsFromArena).
+  const arena = kind === 'node' && runsOnCpu(providers[0]) && serialized.weightInputs !== undefined && activationsFromArena();
   const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: [...providers],
     graphOptimizationLevel: 'all',
-    // Without the arena, activations are returned to the system after each run.
-    enableCpuMemArena: false,
+    enableCpuMemArena: arena,
+    enableMemPattern: !arena,
   };
   if (kind === 'node') {
     options.intraOpNumThreads = threads;
