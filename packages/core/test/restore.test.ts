@@ -140,7 +140,7 @@ describe(`restore() end to end with the closed-form prior [${BACKEND}]`, () => {
     y.dispose();
   });
 
-  it('detects a collapsed result (LR projection far from the input) and returns the SRM output instead', async () => {
+  it('detects a collapsed result (LR projection far from the input) and returns the SRM output, or bicubic, instead', async () => {
     const y = lrFace(6);
     const white: Denoiser = {
       resolution: 16,
@@ -154,9 +154,16 @@ describe(`restore() end to end with the closed-form prior [${BACKEND}]`, () => {
     expect(info.lrRmse).toBeGreaterThan(3 * info.baselineLrRmse);
     const bicubic = tf.tidy(() => tf.round(tf.clipByValue(tf.mul(tf.add(tf.clipByValue(resizeBicubic(tf.expandDims(tf.sub(tf.div(y, 127.5), 1), 0) as tf.Tensor4D, 16, 16), -1, 1), 1), 127.5), 0, 255)));
     expect(maxAbsDiff(tf.reshape(output, [1, 16, 16, 3]), bicubic)).toBeLessThanOrEqual(1);
+    expect(info.collapseFallback).toBe('srm');
     const healthy = await restoreWithInfo(y, { ...base, ablation: '#1' });
     expect(healthy.info.collapsed).toBe(false);
-    tf.dispose([y, output, bicubic, healthy.output]);
+    expect(healthy.info.collapseFallback).toBeUndefined();
+    // A collapsed SRM too (a random deep-image-prior start, never fitted): bicubic is returned.
+    const both = await restoreWithInfo(y, { ...opts, ablation: '#3', srmStart: 'dip', warmupIters: 0 });
+    expect(both.info.collapsed).toBe(true);
+    expect(both.info.collapseFallback).toBe('bicubic');
+    expect(maxAbsDiff(tf.reshape(both.output, [1, 16, 16, 3]), bicubic)).toBeLessThanOrEqual(1);
+    tf.dispose([y, output, bicubic, healthy.output, both.output]);
   });
 
   it('validates input and options with typed errors', async () => {

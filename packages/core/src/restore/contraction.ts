@@ -58,6 +58,8 @@ export interface ContractionResult {
   lrRmse: number;
   baselineLrRmse: number;
   collapsed: boolean;
+  /** What was returned instead of a collapsed result: the SRM output, or bicubic when the SRM output misses the input too. */
+  collapseFallback?: 'srm' | 'bicubic';
   /** {@link ContractionOptimizer.name} of the optimiser that ran. */
   optimizer: string;
   /** Why the ONNX Runtime optimiser asked for did not run, if it did not. */
@@ -170,14 +172,32 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
     if (!result) throw new DifbfsrError('INVALID_OPTION', 'The chain ran no steps');
     const baselineLrRmse = lrConsistencyRmse(lowY, bicubic, s.scale, s.lrLowPass);
     const lrRmse = lrConsistencyRmse(lowY, result, s.scale, s.lrLowPass);
-    const collapsed = !(lrRmse <= s.collapseFactor * Math.max(baselineLrRmse, BASELINE_LR_RMSE_FLOOR));
+    const limit = s.collapseFactor * Math.max(baselineLrRmse, BASELINE_LR_RMSE_FLOOR);
+    const collapsed = !(lrRmse <= limit);
+    let collapseFallback: ContractionResult['collapseFallback'];
     if (collapsed) {
+      // Never return a collapse: the SRM output if it explains the input, else bicubic.
       result.dispose();
       result = await opt.yHat();
+      collapseFallback = 'srm';
+      if (!(lrConsistencyRmse(lowY, result, s.scale, s.lrLowPass) <= limit)) {
+        result.dispose();
+        result = tf.clone(bicubic);
+        collapseFallback = 'bicubic';
+      }
     }
     const image = result;
     result = undefined;
-    return { image, loss, lrRmse, baselineLrRmse, collapsed, optimizer: opt.name, ...(chosen.fallback ? { optimizerFallback: chosen.fallback } : {}) };
+    return {
+      image,
+      loss,
+      lrRmse,
+      baselineLrRmse,
+      collapsed,
+      ...(collapseFallback ? { collapseFallback } : {}),
+      optimizer: opt.name,
+      ...(chosen.fallback ? { optimizerFallback: chosen.fallback } : {}),
+    };
   } finally {
     result?.dispose();
     xt?.dispose();

@@ -100,7 +100,7 @@ export interface RestoreOptions {
    * Collapse check: a result whose LR projection misses the input (RMSE after the LR low-pass,
    * [-1, 1] units) by more than this factor times the bicubic baseline's miss, or times 0.02 (about
    * 2.5 grey levels) when the baseline misses by less, is a collapse: the SRM output is returned
-   * instead. The floor keeps clean inputs, which bicubic already fits almost exactly, from flagging
+   * instead, or the bicubic upsampling when the SRM output misses the input as well. The floor keeps clean inputs, which bicubic already fits almost exactly, from flagging
    * ordinary results; real collapses miss by 0.1 to 0.5. Default 3.
    */
   collapseFactor?: number;
@@ -121,8 +121,10 @@ export interface RestoreInfo {
   /** LR-consistency RMSE of the result and of the bicubic baseline (after the LR low-pass, [-1, 1] units). */
   lrRmse: number;
   baselineLrRmse: number;
-  /** True when the diffusion result was rejected as a collapse and the SRM output returned. */
+  /** True when the diffusion result was rejected as a collapse (see `collapseFallback` for what was returned). */
   collapsed: boolean;
+  /** After a collapse: `'srm'` (the SRM output was returned) or `'bicubic'` (the SRM output missed the input too). */
+  collapseFallback?: 'srm' | 'bicubic';
   /** Name of the prior that ran. */
   prior: string;
   /** What ran the SRM/CFM optimisation (`'tfjs'`, `'onnx(cpu)'`, or a custom optimiser's name). */

@@ -112,6 +112,7 @@ export async function restoreWithInfo<I extends ImageInput>(input: I, options: R
         lrRmse: r.lrRmse,
         baselineLrRmse: r.baselineLrRmse,
         collapsed: r.collapsed,
+        ...(r.collapseFallback ? { collapseFallback: r.collapseFallback } : {}),
         prior: prior.name ?? 'custom',
         optimizer: r.optimizer,
         ...(r.optimizerFallback ? { optimizerFallback: r.optimizerFallback } : {}),
