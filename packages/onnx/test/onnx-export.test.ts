@@ -19,6 +19,31 @@ function initializerOf(model: Uint8Array, name: string): onnxProto.onnx.TensorPr
   return graphOf(model).initializer.find((t) => t.name === name) as onnxProto.onnx.TensorProto;
 }
 
+/** A tensor of `shape` put together from initializers named `<name>[a:b, ...]` (slices of leading axes), checking that they tile it. */
+function assembled(name: string, shape: readonly number[], slices: onnxProto.onnx.TensorProto[]): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(size);
+  const covered = new Uint8Array(size);
+  for (const t of slices) {
+    const ranges = t.name.slice(name.length + 1, -1).split(', ').map((r, axis) => (r === ':' ? [0, shape[axis]] : r.split(':').map(Number)));
+    const block = shape.map((d, i) => (i < ranges.length ? ranges[i][1] - ranges[i][0] : d));
+    const data = new Float32Array(t.rawData.slice().buffer);
+    expect(data.length, t.name).toBe(block.reduce((a, b) => a * b, 1));
+    data.forEach((v, k) => {
+      let flat = 0;
+      let rest = k;
+      for (let axis = shape.length - 1, stride = 1; axis >= 0; stride *= shape[axis], axis--) {
+        flat += ((rest % block[axis]) + (ranges[axis]?.[0] ?? 0)) * stride;
+        rest = Math.floor(rest / block[axis]);
+      }
+      out[flat] = v;
+      covered[flat]++;
+    });
+  }
+  expect(covered.every((c) => c === 1), `${name}: slices tile the tensor`).toBe(true);
+  return out;
+}
+
 /** New qkv order, plain embedding add, conv resampling, 3 outputs: the other branches of the graph. */
 const CONFIG: UNetConfig = {
   image_size: 16,
@@ -64,16 +89,34 @@ describe('exportUNetToOnnx', () => {
     const initializers = new Map(graph.initializer.map((t) => [t.name, t as onnxProto.onnx.TensorProto]));
     for (const [name, shape] of unetTensorList(CONFIG)) {
       const t = initializers.get(name);
-      expect(t, name).toBeDefined();
-      const dims = t!.dims.map(Number);
+      const expected = Buffer.from(weights.get(name).bytes());
+      if (!t) {
+        // Split along channels (a full-resolution decoder block's input parts): the slices tile it.
+        const slices = (graph.initializer as onnxProto.onnx.TensorProto[]).filter((s) => s.name.startsWith(`${name}[`));
+        expect(slices.length, name).toBeGreaterThan(1);
+        expect(Buffer.from(assembled(name, shape, slices).buffer).equals(expected), name).toBe(true);
+        continue;
+      }
+      const dims = t.dims.map(Number);
       // GroupNorm affines are viewed as [C, 1, 1] for NCHW broadcasting; everything else keeps PyTorch's shape.
       expect(dims, name).toEqual(/(norm|in_layers\.0|out_layers\.0|out\.0)\.(weight|bias)$/.test(name) ? [shape[0], 1, 1] : shape);
-      expect(t!.dataType).toBe(onnx.TensorProto.DataType.FLOAT);
-      expect(Buffer.from(t!.rawData).equals(Buffer.from(weights.get(name).bytes())), name).toBe(true);
+      expect(t.dataType).toBe(onnx.TensorProto.DataType.FLOAT);
+      expect(Buffer.from(t.rawData).equals(expected), name).toBe(true);
     }
     expect(params).toBe(unetTensorList(CONFIG).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0));
     const meta = Object.fromEntries(decoded.metadataProps.map((p) => [p.key, p.value]));
     expect(JSON.parse(meta['difbfsr.unet_config'])).toEqual(CONFIG);
+  });
+
+  it('keeps a full-resolution decoder input as its two parts when GroupNorm groups allow it', () => {
+    const graph = graphOf(exportUNetToOnnx(CONFIG, weights).model);
+    const concatenates = (block: string): boolean => graph.node.some((n) => n.opType === 'Concat' && (n.input ?? []).some((i) => i.startsWith(`${block}/`)));
+    // 16 px: output block 3 joins h (32 channels) and input_blocks.0 (32): groups of 2 never straddle them.
+    expect(concatenates('output_blocks.2')).toBe(false);
+    expect(graph.initializer.some((t) => t.name === 'output_blocks.3.0.in_layers.2.weight[:, 0:32]')).toBe(true);
+    // Output block 2 joins 64 + 32 channels in groups of 3, and output block 1 works at 8 px: both concatenate.
+    expect(concatenates('output_blocks.1')).toBe(true);
+    expect(concatenates('output_blocks.0')).toBe(true);
   });
 
   it('external data and inline weights give identical results', async () => {

@@ -2,7 +2,7 @@ import type { GraphBuilder } from '../graph/builder.js';
 import type { GraphWeights } from './weights.js';
 
 /** guided-diffusion's `normalization()`: always 32 groups, torch's eps. */
-const GROUPS = 32;
+export const GROUPS = 32;
 const GROUP_NORM_EPS = 1e-5;
 
 /** The tensors a layer needs while it is emitted. */
@@ -23,19 +23,31 @@ export interface Film {
 }
 
 /**
- * `GroupNorm32` of NCHW `x` with the module `name`'s affine: `x` is viewed as `[B, 32, C/32*H*W]`,
- * normalised per row by `InstanceNormalization` (mean and biased variance per sample and group,
- * eps 1e-5), viewed back as `x`'s shape, then scaled and shifted per channel. With `film`, the
- * scale-shift norm `GN(x) * (1 + scale) + shift` is folded into that one scale and shift (computed
- * on `[B, C, 1, 1]` tensors), so the full-size tensor is touched by two element-wise ops either way.
+ * `x` (NCHW) viewed as `[B, groups, C/groups*H*W]`, normalised per row by `InstanceNormalization`
+ * (mean and biased variance per sample and group, eps 1e-5), viewed back as `x`'s shape.
+ */
+export function normaliseGroups({ g }: LayerContext, x: string, groups: number): string {
+  const grouped = g.op('Reshape', [x, g.int64([0, groups, -1])]);
+  const ones = g.float32(new Float32Array(groups).fill(1), [groups]);
+  const zeros = g.float32(new Float32Array(groups), [groups]);
+  const normalised = g.op('InstanceNormalization', [grouped, ones, zeros], { epsilon: { float: GROUP_NORM_EPS } });
+  return g.op('Reshape', [normalised, g.op('Shape', [x])]);
+}
+
+/** `x * scale + shift`, per channel (`scale` and `shift` broadcast as `[C, 1, 1]` or `[B, C, 1, 1]`). */
+export function affine({ g }: LayerContext, x: string, scale: string, shift: string): string {
+  return g.op('Add', [g.op('Mul', [x, scale]), shift]);
+}
+
+/**
+ * `GroupNorm32` of NCHW `x` with the module `name`'s affine: {@link normaliseGroups} over 32
+ * groups, then scaled and shifted per channel. With `film`, the scale-shift norm
+ * `GN(x) * (1 + scale) + shift` is folded into that one scale and shift (computed on
+ * `[B, C, 1, 1]` tensors), so the full-size tensor is touched by two element-wise ops either way.
  */
 export function groupNorm(ctx: LayerContext, name: string, x: string, channels: number, film?: Film): string {
   const { g, w } = ctx;
-  const grouped = g.op('Reshape', [x, g.int64([0, GROUPS, -1])]);
-  const ones = g.float32(new Float32Array(GROUPS).fill(1), [GROUPS]);
-  const zeros = g.float32(new Float32Array(GROUPS), [GROUPS]);
-  const normalised = g.op('InstanceNormalization', [grouped, ones, zeros], { epsilon: { float: GROUP_NORM_EPS } });
-  const back = g.op('Reshape', [normalised, g.op('Shape', [x])]);
+  const normalised = normaliseGroups(ctx, x, GROUPS);
   let scale = w.get(`${name}.weight`, [channels, 1, 1]);
   let shift = w.get(`${name}.bias`, [channels, 1, 1]);
   if (film) {
@@ -43,7 +55,7 @@ export function groupNorm(ctx: LayerContext, name: string, x: string, channels: 
     scale = g.op('Mul', [scale, onePlus]);
     shift = g.op('Add', [g.op('Mul', [shift, onePlus]), film.shift]);
   }
-  return g.op('Add', [g.op('Mul', [back, scale]), shift]);
+  return affine(ctx, normalised, scale, shift);
 }
 
 /**
@@ -51,9 +63,14 @@ export function groupNorm(ctx: LayerContext, name: string, x: string, channels: 
  * `Conv1d` (`[O, I, 1]`) on `[B, C, T]` works the same way.
  */
 export function conv(ctx: LayerContext, name: string, x: string, kernel: number, stride = 1): string {
-  const { g, w } = ctx;
+  const { w } = ctx;
+  return convWith(ctx, x, w.get(`${name}.weight`), w.get(`${name}.bias`), kernel, stride);
+}
+
+/** {@link conv} with given weight and bias values (no bias when `bias` is undefined). */
+export function convWith({ g }: LayerContext, x: string, weight: string, bias: string | undefined, kernel: number, stride = 1): string {
   const p = (kernel - 1) / 2;
-  return g.op('Conv', [x, w.get(`${name}.weight`), w.get(`${name}.bias`)], {
+  return g.op('Conv', bias === undefined ? [x, weight] : [x, weight, bias], {
     ...(p > 0 ? { pads: { ints: [p, p, p, p] } } : {}),
     ...(stride > 1 ? { strides: { ints: [stride, stride] } } : {}),
   });

@@ -2,6 +2,8 @@ import type { BlockPlan, LayerPlan, UNetPlan } from '@difbfsr/models';
 import { GraphBuilder, type ValueInfo } from '../graph/builder.js';
 import type { ModelSpec } from '../graph/serialize.js';
 import { attentionBlock } from './attention.js';
+import { concatParts, type ChannelPart, type ChannelParts } from './channel-parts.js';
+import { decoderInput, stemAgain, upsamples } from './decoder.js';
 import { conv, groupNorm, linear, silu, upsampleNearest2x, type LayerContext } from './layers.js';
 import { resBlock } from './resblock.js';
 import { timestepEmbedding } from './timestep.js';
@@ -21,23 +23,32 @@ export interface UNetGraphOptions {
   precision?: WeightPrecision;
 }
 
-function layer(ctx: LayerContext, p: LayerPlan, x: string, embSilu: string): string {
+/** A layer on `x`, a tensor or (a decoder block's input) channel parts, which only a ResBlock keeps apart. */
+function layer(ctx: LayerContext, p: LayerPlan, x: string | ChannelParts, embSilu: string): string {
+  if (p.kind === 'res') return resBlock(ctx, p, typeof x === 'string' ? [{ value: x, channels: p.inChannels }] : x, embSilu);
+  const whole = typeof x === 'string' ? x : concatParts(ctx, x);
   switch (p.kind) {
     case 'conv':
-      return conv(ctx, p.name, x, 3);
-    case 'res':
-      return resBlock(ctx, p, x, embSilu);
+      return conv(ctx, p.name, whole, 3);
     case 'attention':
-      return attentionBlock(ctx, p, x);
+      return attentionBlock(ctx, p, whole);
     case 'downsample':
-      return conv(ctx, `${p.name}.op`, x, 3, 2);
+      return conv(ctx, `${p.name}.op`, whole, 3, 2);
     case 'upsample':
-      return conv(ctx, `${p.name}.conv`, upsampleNearest2x(ctx, x), 3);
+      return conv(ctx, `${p.name}.conv`, upsampleNearest2x(ctx, whole), 3);
   }
 }
 
-function block(ctx: LayerContext, p: BlockPlan, x: string, embSilu: string): string {
-  return ctx.g.scope(p.name, () => p.layers.reduce((h, l) => layer(ctx, l, h, embSilu), x));
+function block(ctx: LayerContext, p: BlockPlan, x: string | ChannelParts, embSilu: string): ChannelPart {
+  return ctx.g.scope(p.name, () => {
+    const [first, ...rest] = p.layers;
+    const value = rest.reduce((h, l) => layer(ctx, l, h, embSilu), layer(ctx, first, x, embSilu));
+    return { value, channels: outChannels(p.layers[p.layers.length - 1]) };
+  });
+}
+
+function outChannels(p: LayerPlan): number {
+  return p.kind === 'conv' || p.kind === 'res' ? p.outChannels : p.channels;
 }
 
 const NCHW_TO_NHWC = [0, 2, 3, 1];
@@ -48,7 +59,8 @@ const NHWC_TO_NCHW = [0, 3, 1, 2];
  * image, `[batch, 3, height, width]` or NHWC) and `timesteps` (float32 `[batch]`, ORIGINAL 0..999
  * indices); outputs `eps` (channels 0..2) and, for learned-variance models, `v` (channels 3..5),
  * in the same layout as `x`. Height and width are free (multiples of `plan.sizeMultiple`). The
- * weights are the state dict's tensors under their PyTorch names, read when serialized.
+ * weights are the state dict's tensors under their PyTorch names (or slices of them, see
+ * `GraphWeights.slice`, where a decoder block works on channel parts), read when serialized.
  */
 export function unetModelSpec(plan: UNetPlan, source: WeightSource, options: UNetGraphOptions = {}): ModelSpec {
   const layout = options.layout ?? 'nchw';
@@ -61,15 +73,21 @@ export function unetModelSpec(plan: UNetPlan, source: WeightSource, options: UNe
   const emb = g.scope('time_embed', () => linear(ctx, 'time_embed.2', silu(ctx, linear(ctx, 'time_embed.0', timestepEmbedding(ctx, 'timesteps', modelChannels)))));
   const embSilu = silu(ctx, emb);
 
-  let h = layout === 'nchw' ? 'x' : g.op('Transpose', ['x'], { perm: { ints: NHWC_TO_NCHW } });
-  const skips: string[] = [];
+  const input = layout === 'nchw' ? 'x' : g.op('Transpose', ['x'], { perm: { ints: NHWC_TO_NCHW } });
+  let h: ChannelPart = { value: input, channels: 3 };
+  const skips: ChannelPart[] = [];
   for (const p of plan.inputBlocks) {
-    h = block(ctx, p, h, embSilu);
+    h = block(ctx, p, h.value, embSilu);
     skips.push(h);
   }
-  h = block(ctx, plan.middleBlock, h, embSilu);
-  for (const p of plan.outputBlocks) h = block(ctx, p, g.op('Concat', [h, skips.pop()!], { axis: { int: 1 } }), embSilu);
-  const out = g.scope('out', () => conv(ctx, 'out.2', silu(ctx, groupNorm(ctx, 'out.0', h, plan.outInChannels)), 3));
+  h = block(ctx, plan.middleBlock, h.value, embSilu);
+  let size = plan.config.imageSize / plan.sizeMultiple;
+  for (const p of plan.outputBlocks) {
+    const skip = skips.length === 1 ? stemAgain(ctx, plan.inputBlocks[0], input) : skips.pop()!;
+    h = block(ctx, p, decoderInput(ctx, h, skip, size === plan.config.imageSize), embSilu);
+    if (upsamples(p)) size *= 2;
+  }
+  const out = g.scope('out', () => conv(ctx, 'out.2', silu(ctx, groupNorm(ctx, 'out.0', h.value, plan.outInChannels)), 3));
 
   const outputs: ValueInfo[] = [{ name: 'eps', shape: image(3) }];
   if (outChannels === 6) outputs.push({ name: 'v', shape: image(3) });

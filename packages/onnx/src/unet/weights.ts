@@ -36,6 +36,8 @@ function toHalfBytes(data: Float32Array): Uint8Array {
  */
 export class GraphWeights {
   private readonly values = new Map<string, string>();
+  /** Per sliced tensor: how many of its slices are still to be serialized, and its data meanwhile. */
+  private readonly reads = new Map<string, { unread: number; data?: Float32Array }>();
 
   constructor(
     private readonly graph: GraphBuilder,
@@ -48,23 +50,73 @@ export class GraphWeights {
    * (GroupNorm's `[C]` as `[C, 1, 1]` for NCHW broadcasting).
    */
   get(name: string, dims?: readonly number[]): string {
+    const entry = this.source.get(name);
+    const raw = entry.dtype === this.precision ? () => entry.bytes() : undefined;
+    return this.add(name, entry.shape, dims, () => entry.toFloat32(), raw);
+  }
+
+  /**
+   * A block of tensor `name` as an initializer of its own: indices `[start, end)` along each of its
+   * leading axes, one range per axis (the other axes whole), named like a numpy slice
+   * (`<name>[0:64]`, `<name>[:, 0:64]`), optionally viewed with other `dims` like {@link get}.
+   */
+  slice(name: string, ranges: ReadonlyArray<readonly [number, number]>, dims?: readonly number[]): string {
+    const entry = this.source.get(name);
+    const shape = entry.shape.map((d, i) => (i < ranges.length ? ranges[i][1] - ranges[i][0] : d));
+    const index = ranges.map(([start, end], i) => (start === 0 && end === entry.shape[i] ? ':' : `${start}:${end}`));
+    const sliceName = `${name}[${index.join(', ')}]`;
+    const known = this.values.get(sliceName);
+    if (known) return known;
+    // The slices of a tensor share one read of it, dropped once each has been serialized.
+    const read = this.reads.get(name) ?? { unread: 0 };
+    read.unread++;
+    this.reads.set(name, read);
+    const data = (): Float32Array => {
+      const all = read.data ?? entry.toFloat32();
+      read.data = --read.unread > 0 ? all : undefined;
+      return sliceData(all, entry.shape, ranges);
+    };
+    return this.add(sliceName, shape, dims, data);
+  }
+
+  /** Registers initializer `name` of `shape` (viewed as `dims`) once; returns its float32 value. */
+  private add(name: string, shape: readonly number[], dims: readonly number[] | undefined, float32: () => Float32Array, raw?: () => Uint8Array): string {
     const known = this.values.get(name);
     if (known) return known;
-    const entry = this.source.get(name);
-    const shape = dims ?? entry.shape;
-    if (shape.reduce((a, b) => a * b, 1) !== entry.size) {
-      throw new Error(`internal: ${name} has ${entry.size} elements, cannot be viewed as [${shape.join(', ')}]`);
-    }
+    const size = product(shape);
+    const viewed = dims ?? shape;
+    if (product(viewed) !== size) throw new Error(`internal: ${name} has ${size} elements, cannot be viewed as [${viewed.join(', ')}]`);
     const { precision } = this;
-    const bytesPer = precision === 'float16' ? 2 : 4;
-    const bytes = (): Uint8Array => {
-      if (entry.dtype === precision) return entry.bytes();
-      const data = entry.toFloat32();
-      return precision === 'float16' ? toHalfBytes(data) : asBytes(data);
-    };
-    this.graph.initializer({ name, dtype: precision, dims: shape, byteLength: entry.size * bytesPer, bytes });
+    const bytes = (): Uint8Array => raw?.() ?? (precision === 'float16' ? toHalfBytes(float32()) : asBytes(float32()));
+    this.graph.initializer({ name, dtype: precision, dims: viewed, byteLength: size * (precision === 'float16' ? 2 : 4), bytes });
     const value = precision === 'float32' ? name : this.graph.scope(name, () => this.graph.op('Cast', [name], { to: { int: 1 } }));
     this.values.set(name, value);
     return value;
   }
+}
+
+/** The block of C-order `data` (of `shape`) given by `ranges` on its leading axes. */
+function sliceData(data: Float32Array, shape: readonly number[], ranges: ReadonlyArray<readonly [number, number]>): Float32Array {
+  const strides = shape.map((_, i) => product(shape.slice(i + 1)));
+  const run = strides[ranges.length - 1];
+  const out = new Float32Array(product(ranges.map(([start, end]) => end - start)) * run);
+  let at = 0;
+  const copy = (axis: number, offset: number): void => {
+    const [start, end] = ranges[axis];
+    for (let i = start; i < end; i++) {
+      const from = offset + i * strides[axis];
+      if (axis === ranges.length - 1) {
+        out.set(data.subarray(from, from + run), at);
+        at += run;
+      } else {
+        copy(axis + 1, from);
+      }
+    }
+  };
+  copy(0, 0);
+  return out;
+}
+
+function product(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
 }
