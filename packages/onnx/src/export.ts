@@ -50,7 +50,7 @@ export function checkUNetStateDict(config: UNetConfig, stateDict: StateDict, wha
 /**
  * Export guided-diffusion's `UNetModel` described by `config`, with the weights of `stateDict`
  * (from `loadCheckpoint` of `@difbfsr/models`), to an ONNX model in memory: standard opset-17
- * operators, weights as initializers under their PyTorch names, inputs `x` and float32 `timesteps`,
+ * operators, weights as initializers (under their PyTorch names, or slices of them named `<name>[:, a:b]` where the decoder splits a concatenation), inputs `x` and float32 `timesteps`,
  * outputs `eps` and (learned variance) `v`. The model's `metadata_props` hold the config as JSON.
  *
  * @throws DifbfsrError `INVALID_OPTION` when the config describes no buildable network,
