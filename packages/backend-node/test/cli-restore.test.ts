@@ -15,7 +15,7 @@ const at = (...p: string[]): string => join(dir, ...p);
 
 const prior = at('tiny.safetensors');
 /** Fast, reproducible settings: aligned 8x8 crops for the tiny 32 px prior, 2 network calls, tfjs. */
-const FAST = ['--aligned', '--model', prior, '--steps', '2', '--backend', 'tfjs', '--seed', '3'];
+const FAST = ['--aligned', '--model', prior, '--steps', '2', '--warmup-iters', '0', '--backend', 'tfjs', '--seed', '3'];
 const face = pixels(8, 8, 3, 1);
 
 beforeAll(async () => {

@@ -28,7 +28,7 @@ const template: FaceTemplate = {
     { x: 19.5, y: 23 },
   ],
 };
-const base = { prior, template, steps: 2, seed: 1 } as const;
+const base = { prior, template, steps: 2, warmupIters: 0, seed: 1 } as const;
 
 /** A face placed so that the 8x8 low-resolution crop (x4 of 32) covers `side` photo pixels around `centre`, rotated `deg`. */
 function placeFace(centre: Point, side: number, deg: number, score = 0.9): DetectedFace {

@@ -20,7 +20,11 @@ const CONFIG: UNetConfig = {
 };
 
 /** A restore short enough for a unit test: 8 network calls from t ~ 400. */
-const RESTORE = { steps: 8, seed: 5 } as const;
+/**
+ * No SRM warm-up: on this noise face 50 Adam warm-up steps would amplify rounding differences
+ * (onnx-contraction-restore.test.ts bounds the warm-up case on a smooth input).
+ */
+const RESTORE = { steps: 8, seed: 5, warmupIters: 0 } as const;
 
 function lrFace(seed: number): tf.Tensor3D {
   return tf.tidy(() => tf.round(tf.randomUniform([8, 8, 3], 40, 215, 'float32', seed))) as tf.Tensor3D;

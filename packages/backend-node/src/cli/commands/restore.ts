@@ -21,6 +21,7 @@ export const restoreCommand: CliCommand = {
       .option('--seed <n>', 'seed of every random draw (default 0)')
       .option('--steps <n>', 'reverse diffusion steps, i.e. network calls per face (default 100)')
       .option('--strength <x>', 'where the chain starts, in (0, 1]: lower is more faithful (default 0.4)')
+      .option('--warmup-iters <n>', 'SRM warm-up iterations before the diffusion chain (default 50; 0 is faster, slightly less faithful)')
       .option('--scale <n>', 'upscaling factor, a power of two (default 4)')
       .option('--aligned', 'the inputs are aligned face crops: no detection, each image restored whole')
       .option('--only-center-face', 'restore only the face nearest the centre of each photo')

@@ -12,6 +12,7 @@ export interface RawRestoreOptions {
   seed?: string;
   steps?: string;
   strength?: string;
+  warmupIters?: string;
   scale?: string;
   model?: string;
   backend: string;
@@ -35,6 +36,8 @@ export interface RestoreCommandOptions {
   seed?: number;
   steps?: number;
   strength?: number;
+  /** SRM warm-up iterations before the chain (restore()'s `warmupIters`). */
+  warmupIters?: number;
   scale?: number;
   /** `--model`: a checkpoint file, a preset name or `bundled`. */
   model?: string;
@@ -105,6 +108,7 @@ export function parseRestoreOptions(raw: RawRestoreOptions): RestoreCommandOptio
     seed: integer('--seed', raw.seed, 0),
     steps: integer('--steps', raw.steps, 1),
     strength: strengthOf(raw.strength),
+    warmupIters: integer('--warmup-iters', raw.warmupIters, 0),
     scale: scaleOf(raw.scale),
     model: raw.model,
     backend: raw.backend as PriorBackend,

@@ -52,6 +52,7 @@ export interface RestoreReport {
     seed: number | null;
     steps: number | null;
     strength: number | null;
+    warmupIters: number | null;
     scale: number | null;
     /** True when the inputs were taken as aligned face crops (no detection). */
     aligned: boolean;
