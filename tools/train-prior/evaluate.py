@@ -7,8 +7,9 @@
   the noisy input rescaled, x_t / sqrt(abar_t), as a reference.
 - docs/img/prior-samples.png: 64 unconditional samples (seed 0; 100-step respaced ancestral sampling,
   learned variance, x0 clipped).
-- docs/img/prior-denoise-t400.png: 32 dev faces noised to t = 400 (odd rows) and denoised by the prior
-  with ancestral steps t = 400, 390, ..., 0 (even rows). The clean originals are NOT drawn.
+- runs/eval/prior-denoise-t400.png (git-ignored: derived from non-commercial dev faces, never
+  committed): 32 dev faces noised to t = 400 (odd rows) and denoised by the prior with ancestral
+  steps t = 400, 390, ..., 0 (even rows); its PSNR goes into the card.
 - Memorisation: RMSE from each sample to its nearest training face (flips included) against the
   nearest-training-face RMSE of the dev faces.
 - examples/assets/face-hr.png (sample --example) and face-lr.png (it degraded with protocol case 3).
@@ -141,7 +142,7 @@ def main(argv) -> None:
     tiles = []
     for r in range(4):
         tiles += list(to_uint8(noisy[r * 8:(r + 1) * 8])) + list(to_uint8(den[r * 8:(r + 1) * 8]))
-    image_grid(tiles, 8).save(os.path.join(at(IMG_DIR), "prior-denoise-t400.png"))
+    image_grid(tiles, 8).save(os.path.join(RUNS_DIR, "eval", "prior-denoise-t400.png"))
     chain_psnr = mean_psnr(den, pick)
     print(f"denoise chain from t=400: PSNR {chain_psnr:.2f} dB", flush=True)
 
@@ -184,11 +185,8 @@ one-call x0 estimate, which is a posterior mean).
 
 {args.samples} unconditional samples, seed {args.seed}, 100 respaced steps (`space_timesteps(1000, "100")`), learned variance.
 
-![dev faces noised to t = 400 and denoised](../../docs/img/prior-denoise-t400.png)
-
-Rows 1, 3, 5, 7: dev faces noised to t = 400; rows 2, 4, 6, 8: the prior's denoised outputs. The
-clean dev originals are not reproduced (non-commercial data); the noised inputs and outputs are
-derived from them and inherit their terms.
+The denoising grid (dev faces noised to t = 400 and the prior's outputs) is written to the git-ignored
+`tools/train-prior/runs/eval/prior-denoise-t400.png` only: it derives from non-commercial dev faces.
 
 **Memorisation check** (RMSE on the 0..255 scale, nearest of the 33,195 training faces and their mirror images):
 
