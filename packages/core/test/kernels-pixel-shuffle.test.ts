@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DifbfsrError, pixelShuffle } from '@difbfsr/core';
+import { pixelShuffle } from '@difbfsr/core';
 import { TEST_BACKENDS, useBackend } from '../../../test-utils/backends.js';
+import { errorOf } from '../../../test-utils/plain-backend.js';
 
 /** Inverse of depth-to-space by index arithmetic: grad[n,h,w,(i*r+j)*C+c] = g[n,h*r+i,w*r+j,c]. */
 function spaceToDepthReference(g: Float32Array, [n, h, w, depth]: number[], r: number): Float32Array {
@@ -18,16 +19,6 @@ function spaceToDepthReference(g: Float32Array, [n, h, w, depth]: number[], r: n
               out[dst] = g[src];
             }
   return out;
-}
-
-function errorOf(fn: () => unknown): DifbfsrError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DifbfsrError) return e;
-    throw e;
-  }
-  throw new Error('expected a DifbfsrError');
 }
 
 describe.each(TEST_BACKENDS)('pixelShuffle on %s', (backendName) => {
