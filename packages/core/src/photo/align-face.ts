@@ -4,7 +4,7 @@ import { gaussianMatrix } from '../image/resize-matrices.js';
 import { warpAffine } from './affine-warp.js';
 import type { FiveLandmarks, RgbImage } from './face-detector.js';
 import { clipRect, readWindow } from './pixel-window.js';
-import { affineScale, applyAffine, composeAffine, estimateSimilarity, invertAffine, translation, type Affine2D } from './similarity-transform.js';
+import { affineScale, composeAffine, estimateSimilarity, invertAffine, squareBounds, translation, type Affine2D } from './similarity-transform.js';
 
 /** A face cut out of a photo in the template's framing. */
 export interface AlignedFace {
@@ -34,14 +34,7 @@ export function alignFace(photo: RgbImage, landmarks: FiveLandmarks, template: F
   const toCrop = estimateSimilarity(landmarks, template);
   const fromCrop = invertAffine(toCrop);
   const sigma = antialiasSigma(1 / affineScale(toCrop));
-  const corners = [
-    { x: 0, y: 0 },
-    { x: side, y: 0 },
-    { x: 0, y: side },
-    { x: side, y: side },
-  ].map((p) => applyAffine(fromCrop, p));
-  const lo = { x: Math.min(...corners.map((p) => p.x)), y: Math.min(...corners.map((p) => p.y)) };
-  const hi = { x: Math.max(...corners.map((p) => p.x)), y: Math.max(...corners.map((p) => p.y)) };
+  const { lo, hi } = squareBounds(fromCrop, side);
   const padded = lo.x < 0 || lo.y < 0 || hi.x > photo.width || hi.y > photo.height;
   const margin = Math.ceil(3 * sigma) + 2;
   const x0 = Math.floor(lo.x) - margin;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { warpAffine } from './affine-warp.js';
 import { clipRect, readWindow, writeWindow, type PixelPlane, type PixelRect } from './pixel-window.js';
-import { applyAffine, composeAffine, invertAffine, translation, type Affine2D } from './similarity-transform.js';
+import { composeAffine, invertAffine, squareBounds, translation, type Affine2D } from './similarity-transform.js';
 
 /** Where a face was pasted and how its colour compares with what it covered. */
 export interface PasteResult {
@@ -22,17 +22,11 @@ export interface PasteResult {
  */
 export function pasteFace(image: PixelPlane, face: tf.Tensor4D, mask: tf.Tensor4D, toFace: Affine2D): PasteResult | undefined {
   const size = face.shape[1];
-  const fromFace = invertAffine(toFace);
-  const corners = [
-    { x: 0, y: 0 },
-    { x: size, y: 0 },
-    { x: 0, y: size },
-    { x: size, y: size },
-  ].map((p) => applyAffine(fromFace, p));
-  const x0 = Math.floor(Math.min(...corners.map((p) => p.x)));
-  const y0 = Math.floor(Math.min(...corners.map((p) => p.y)));
-  const x1 = Math.ceil(Math.max(...corners.map((p) => p.x)));
-  const y1 = Math.ceil(Math.max(...corners.map((p) => p.y)));
+  const { lo, hi } = squareBounds(invertAffine(toFace), size);
+  const x0 = Math.floor(lo.x);
+  const y0 = Math.floor(lo.y);
+  const x1 = Math.ceil(hi.x);
+  const y1 = Math.ceil(hi.y);
   const region = clipRect({ x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, image.width, image.height);
   if (!region) return undefined;
   const map = composeAffine(toFace, translation(region.x, region.y));

@@ -51,6 +51,20 @@ export function applyAffine(m: Affine2D, p: Point): Point {
   return { x: m.a * p.x + m.b * p.y + m.tx, y: m.c * p.x + m.d * p.y + m.ty };
 }
 
+/** Bounding box `{ lo, hi }` of the square `[0, side]^2` mapped by `m` (its four corners). */
+export function squareBounds(m: Affine2D, side: number): { lo: Point; hi: Point } {
+  const corners = [
+    { x: 0, y: 0 },
+    { x: side, y: 0 },
+    { x: 0, y: side },
+    { x: side, y: side },
+  ].map((p) => applyAffine(m, p));
+  return {
+    lo: { x: Math.min(...corners.map((p) => p.x)), y: Math.min(...corners.map((p) => p.y)) },
+    hi: { x: Math.max(...corners.map((p) => p.x)), y: Math.max(...corners.map((p) => p.y)) },
+  };
+}
+
 /** The inverse map. @throws DifbfsrError `INVALID_INPUT` when the map is singular. */
 export function invertAffine(m: Affine2D): Affine2D {
   const det = m.a * m.d - m.b * m.c;
