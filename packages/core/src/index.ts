@@ -13,6 +13,7 @@ export { SuperResolutionModule, type SrmOptions } from './modules/srm.js';
 export { ConditionalFusionModule, filterPerPixel, type CfmOptions } from './modules/cfm.js';
 export { fidelityLoss, lrConsistencyRmse } from './restore/fidelity-loss.js';
 export { runContraction, type ContractionSettings, type ContractionResult } from './restore/contraction.js';
+export { collapseLimit, BASELINE_LR_RMSE_FLOOR } from './restore/collapse-limit.js';
 export type { ContractionOptimizer, ContractionOptimizerFactory, ContractionProblem, ContractionStep } from './restore/contraction-optimizer.js';
 export { TfjsContractionOptimizer } from './restore/tfjs-contraction-optimizer.js';
 export { setOnnxContractionOptimizer, type OptimizerChoice } from './restore/optimizer-choice.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GaussianPrior, restoreWithInfo } from '@difbfsr/core';
+import { BASELINE_LR_RMSE_FLOOR, collapseLimit, GaussianPrior, restoreWithInfo } from '@difbfsr/core';
 import { useBackend } from '../../../test-utils/backends.js';
 
 /** A smooth 64x64 face-like image in 0..255: a shaded skin oval on grey, dark eyes and mouth, all soft-edged. */
@@ -38,5 +38,28 @@ describe('collapse check on a clean input [wasm]', () => {
     expect(info.collapsed).toBe(false);
     tf.dispose([hr, y, output]);
     expect(tf.memory().numTensors).toBe(before - 2);
+  });
+});
+
+describe('collapse limit on the quality bench\'s measured restores (docs/benchmarks.md)', () => {
+  // [LR RMSE of the #4 result, LR RMSE of bicubic], both after restore's default LR low-pass.
+  const partialCollapses = [
+    [0.036, 0.0033], // utk_0047 case 0: striped texture, 1.28 dB below bicubic
+    [0.0486, 0.0049], // celeba_0231 case 0: the same, 0.27 dB below
+  ];
+  const ordinary = [
+    [0.0133, 0.0031], // the largest miss of an ordinary default restore (celeba_0185 case 7, +0.01 dB)
+    [0.0194, 0.0288], // LR low-pass off (a larger baseline)
+  ];
+
+  it('flags the partial collapses and passes the ordinary results at the default factor 3', () => {
+    for (const [miss, baseline] of partialCollapses) expect(miss).toBeGreaterThan(collapseLimit(baseline, 3));
+    for (const [miss, baseline] of ordinary) expect(miss).toBeLessThanOrEqual(collapseLimit(baseline, 3));
+  });
+
+  it('scales the baseline, or the floor when the baseline is smaller', () => {
+    expect(collapseLimit(0.05, 3)).toBeCloseTo(0.15, 12);
+    expect(collapseLimit(0.001, 3)).toBeCloseTo(3 * BASELINE_LR_RMSE_FLOOR, 12);
+    expect(collapseLimit(0.001, 2)).toBeCloseTo(2 * BASELINE_LR_RMSE_FLOOR, 12);
   });
 });

@@ -10,18 +10,11 @@ import { SuperResolutionModule } from '../modules/srm.js';
 import type { DiffusionTables } from '../schedule/diffusion-schedule.js';
 import { SeededRandom } from '../util/seeded-random.js';
 import { yieldToEventLoop } from '../util/yield.js';
+import { collapseLimit } from './collapse-limit.js';
 import { lrConsistencyRmse } from './fidelity-loss.js';
 import type { RestoreProgress } from './options.js';
 import type { ContractionOptimizer } from './contraction-optimizer.js';
 import { createContractionOptimizer, type OptimizerChoice } from './optimizer-choice.js';
-
-/**
- * Smallest bicubic-baseline LR RMSE ([-1, 1] units, about 2.5 grey levels RMS) the collapse check
- * scales by `collapseFactor`. On clean inputs the bicubic baseline misses the input by almost
- * nothing (about 0.003), and a multiple of that would flag ordinary results; real collapses miss it
- * by 0.1 to 0.5.
- */
-const BASELINE_LR_RMSE_FLOOR = 0.02;
 
 /** Fully resolved settings of one conditional diffusion contraction. */
 export interface ContractionSettings {
@@ -172,7 +165,7 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
     if (!result) throw new DifbfsrError('INVALID_OPTION', 'The chain ran no steps');
     const baselineLrRmse = lrConsistencyRmse(lowY, bicubic, s.scale, s.lrLowPass);
     const lrRmse = lrConsistencyRmse(lowY, result, s.scale, s.lrLowPass);
-    const limit = s.collapseFactor * Math.max(baselineLrRmse, BASELINE_LR_RMSE_FLOOR);
+    const limit = collapseLimit(baselineLrRmse, s.collapseFactor);
     const collapsed = !(lrRmse <= limit);
     let collapseFallback: ContractionResult['collapseFallback'];
     if (collapsed) {
