@@ -1,10 +1,10 @@
 import { DifbfsrError, setDefaultPrior, type Denoiser, type PriorBackend, type PriorRequest } from '@difbfsr/core';
 import { loadCheckpoint } from './checkpoint/load.js';
 import type { StateDict } from './checkpoint/types.js';
-import type { UNetConfig } from './unet/config.js';
 import { UNet } from './unet/unet.js';
 import { unetConfigOf } from './unet/checkpoint-config.js';
 import { BUNDLED_FACE_TEMPLATE, withFaceTemplate } from './bundled-face-template.js';
+import { unetDenoiserFactory } from './unet-denoiser-registry.js';
 
 /**
  * Location of the bundled 64x64 face prior (float16 safetensors with its config in the metadata),
@@ -26,21 +26,6 @@ function bundledStateDict(): Promise<StateDict> {
   return stateDict;
 }
 
-/** The part of `@difbfsr/onnx` used here (declared locally: that package depends on this one). */
-interface OnnxPackage {
-  createUNetDenoiser(config: UNetConfig, stateDict: StateDict, options: { backend: PriorBackend }): Promise<Denoiser>;
-}
-
-/** Import `@difbfsr/onnx` if it is installed (an optional peer), else undefined. */
-async function importOnnx(): Promise<OnnxPackage | undefined> {
-  const specifier = '@difbfsr/onnx';
-  try {
-    return (await import(/* @vite-ignore */ specifier)) as OnnxPackage;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Load the bundled face prior as a denoiser: the tfjs U-Net (`backend: 'tfjs'`), ONNX Runtime
  * (`'onnx'`, needs `@difbfsr/onnx`), or ONNX Runtime when it is installed, else tfjs (`'auto'`).
@@ -55,8 +40,8 @@ async function loadBundledNetwork(request: Partial<PriorRequest>): Promise<Denoi
   const sd = await bundledStateDict();
   const config = unetConfigOf(sd, 'bundled face prior');
   if (backend !== 'tfjs') {
-    const onnx = await importOnnx();
-    if (onnx) return onnx.createUNetDenoiser(config, sd, { backend });
+    const create = await unetDenoiserFactory();
+    if (create) return create(config, sd, { backend });
     if (backend === 'onnx') {
       throw new DifbfsrError('BACKEND', "backend 'onnx' needs the optional package @difbfsr/onnx (and onnxruntime-node or onnxruntime-web)");
     }

@@ -7,6 +7,8 @@ export * from './presets/index.js';
 // The bundled 64x64 face prior, registered as restore()'s default prior on import.
 export { BUNDLED_PRIOR_URL, loadBundledPrior, registerBundledPrior } from './bundled-prior.js';
 export { BUNDLED_FACE_TEMPLATE } from './bundled-face-template.js';
+// What builds the bundled prior on ONNX Runtime (registered by @difbfsr/onnx on import).
+export { setUNetDenoiserFactory, unetDenoiserFactory, type UNetDenoiserFactory } from './unet-denoiser-registry.js';
 import { registerBundledPrior } from './bundled-prior.js';
 
 registerBundledPrior();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { restoreWithInfo } from '@difbfsr/core';
-import { BUNDLED_PRIOR_URL } from '@difbfsr/models';
+import { BUNDLED_PRIOR_URL, loadBundledPrior, setUNetDenoiserFactory, UNet, type UNetDenoiserFactory } from '@difbfsr/models';
 import { useBackend } from '../../../test-utils/backends.js';
 
 describe('restore() without a prior option uses the bundled face prior [wasm]', () => {
@@ -21,5 +21,32 @@ describe('restore() without a prior option uses the bundled face prior [wasm]', 
     output.dispose();
     expect(tf.memory().numTensors).toBe(before);
     lr.dispose();
+  });
+});
+
+describe('the bundled prior on other backends goes through the registered U-Net denoiser factory [wasm]', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('calls the registered factory for auto and onnx (with the bundled config), never for tfjs', async () => {
+    const calls: { backend: string; resolution: number }[] = [];
+    const factory: UNetDenoiserFactory = async (config, stateDict, { backend }) => {
+      calls.push({ backend, resolution: config.image_size });
+      return UNet.fromStateDict(config, stateDict, { name: `registered(${backend})` });
+    };
+    setUNetDenoiserFactory(factory);
+    try {
+      const auto = await loadBundledPrior({ backend: 'auto' });
+      const onnx = await loadBundledPrior({ backend: 'onnx' });
+      const tfjs = await loadBundledPrior({ backend: 'tfjs' });
+      expect([auto.name, onnx.name, tfjs.name]).toEqual(['registered(auto)', 'registered(onnx)', 'difbfsr-face64(tfjs)']);
+      expect(calls).toEqual([
+        { backend: 'auto', resolution: 64 },
+        { backend: 'onnx', resolution: 64 },
+      ]);
+      expect(auto.faceTemplate).toEqual(tfjs.faceTemplate);
+      for (const p of [auto, onnx, tfjs]) p.dispose?.();
+    } finally {
+      setUNetDenoiserFactory(undefined);
+    }
   });
 });

@@ -9,6 +9,10 @@ export { createUNetDenoiser, unetPriorFactory, type UNetDenoiserOptions } from '
 export { OnnxContractionOptimizer } from './contraction/onnx-contraction-optimizer.js';
 export type { OnnxContractionOptions } from './contraction/contraction-runner.js';
 export { registerOnnxContractionOptimizer } from './contraction/register.js';
+import { setUNetDenoiserFactory } from '@difbfsr/models';
 import { registerOnnxContractionOptimizer } from './contraction/register.js';
+import { createUNetDenoiser } from './select-denoiser.js';
 
+// Importing this package is enough: restore()'s 'auto'/'onnx' optimiser and the bundled prior run here.
 registerOnnxContractionOptimizer();
+setUNetDenoiserFactory(createUNetDenoiser);

@@ -4,21 +4,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DifbfsrError } from '@difbfsr/core';
-import { getPreset, loadCheckpoint, unetConfigOf, unetParamCount, type StateDict, type UNetConfig } from '@difbfsr/models';
+import { getPreset, loadCheckpoint, unetConfigOf, unetParamCount, type UNetConfig } from '@difbfsr/models';
 import type { CliCommand } from '../command.js';
 import { fmtBytes, fmtInt, type CliIO } from '../io.js';
-
-/**
- * The part of the optional `@difbfsr/onnx` package this command uses, declared here so that this
- * package builds and type-checks without it.
- */
-interface OnnxModule {
-  exportUNetToOnnx(
-    config: UNetConfig,
-    stateDict: StateDict,
-    options: { fp16?: boolean; layout: 'nchw' | 'nhwc'; storage: 'inline' | 'external'; externalDataLocation: string; what: string },
-  ): { model: Uint8Array; weights?: Uint8Array; plan: { config: { outChannels: number } } };
-}
+import { requireOnnx } from '../optional-onnx.js';
 
 /** Options of {@link exportOnnxFile}. */
 export interface ExportOnnxOptions {
@@ -48,16 +37,6 @@ export interface ExportOnnxResult {
 /** protobuf's limit for one message: larger float32 weights must go to an external-data file. */
 const INLINE_LIMIT = 2 ** 31 - 2 ** 24;
 
-/** `@difbfsr/onnx`, imported at run time so the CLI works without it. */
-async function importOnnx(): Promise<OnnxModule> {
-  const name = '@difbfsr/onnx';
-  try {
-    return (await import(name)) as OnnxModule;
-  } catch (err) {
-    throw new DifbfsrError('BACKEND', `export-onnx needs the optional package @difbfsr/onnx: npm install @difbfsr/onnx (${(err as Error).message})`, { cause: err });
-  }
-}
-
 async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   await writeFile(tmp, bytes);
@@ -72,7 +51,7 @@ export async function exportOnnxFile(input: string, output: string, options: Exp
   if (resolve(input) === resolve(output)) throw new DifbfsrError('INVALID_OPTION', 'export-onnx: the output must be a different file than the input');
   if (!options.force && existsSync(output)) throw new DifbfsrError('INVALID_OPTION', `export-onnx: ${output} exists (use --force to overwrite)`);
   if (options.preset && options.config) throw new DifbfsrError('INVALID_OPTION', 'export-onnx: give --preset or --config, not both');
-  const onnx = await importOnnx();
+  const onnx = await requireOnnx('export-onnx');
   const sd = await loadCheckpoint(input, { key: options.key, cacheDir: false });
   let config: UNetConfig;
   if (options.config) {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DifbfsrError, getDefaultPrior, type Denoiser, type PriorBackend } from '@difbfsr/core';
-import { loadCheckpoint, UNET_PRESETS, UNet, unetConfigOf, type StateDict, type UNetConfig } from '@difbfsr/models';
+import { getDefaultPrior, type Denoiser, type PriorBackend } from '@difbfsr/core';
+import { loadCheckpoint, UNET_PRESETS, UNet, unetConfigOf } from '@difbfsr/models';
+import { importOptionalOnnx, requireOnnx } from '../optional-onnx.js';
 import { CliUsageError } from '../exit-status.js';
 
 /** `--model` value meaning the face prior bundled with `@difbfsr/models` (the default). */
@@ -19,29 +20,13 @@ export interface PriorChoice {
   owned: boolean;
 }
 
-/** The part of the optional `@difbfsr/onnx` package used here (declared locally so this package builds without it). */
-interface OnnxPackage {
-  createUNetDenoiser(config: UNetConfig, stateDict: StateDict, options: { backend: PriorBackend }): Promise<Denoiser>;
-}
-
-async function importOnnx(): Promise<OnnxPackage | undefined> {
-  const specifier = '@difbfsr/onnx';
-  try {
-    return (await import(specifier)) as OnnxPackage;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The denoiser of a checkpoint file on `backend` (ONNX Runtime through `@difbfsr/onnx` when asked for or, with `auto`, installed). */
 async function priorFromFile(file: string, backend: PriorBackend): Promise<Denoiser> {
   const stateDict = await loadCheckpoint(file);
   const config = unetConfigOf(stateDict, file);
-  if (backend !== 'tfjs') {
-    const onnx = await importOnnx();
-    if (onnx) return onnx.createUNetDenoiser(config, stateDict, { backend });
-    if (backend === 'onnx') throw new DifbfsrError('BACKEND', "--backend onnx needs the optional package @difbfsr/onnx: npm install @difbfsr/onnx");
-  }
+  if (backend === 'onnx') return (await requireOnnx('--backend onnx')).createUNetDenoiser(config, stateDict, { backend });
+  const onnx = backend === 'auto' ? await importOptionalOnnx() : undefined;
+  if (onnx) return onnx.createUNetDenoiser(config, stateDict, { backend });
   return UNet.fromStateDict(config, stateDict);
 }
 
@@ -66,7 +51,12 @@ function presetFile(name: string, folder: string): string {
  * (default: the current folder).
  */
 export async function choosePrior(model: string | undefined, backend: PriorBackend, env: NodeJS.ProcessEnv = process.env): Promise<PriorChoice> {
-  if (model === undefined || model === BUNDLED_MODEL) return { prior: await getDefaultPrior({ backend }), source: BUNDLED_MODEL, owned: false };
+  if (model === undefined || model === BUNDLED_MODEL) {
+    // Importing @difbfsr/onnx registers it as what runs the bundled prior (resolved from here, not from @difbfsr/models).
+    if (backend === 'onnx') await requireOnnx('--backend onnx');
+    else if (backend === 'auto') await importOptionalOnnx();
+    return { prior: await getDefaultPrior({ backend }), source: BUNDLED_MODEL, owned: false };
+  }
   if (existsSync(model)) return { prior: await priorFromFile(model, backend), source: model, owned: true };
   if (UNET_PRESETS.some((p) => p.name === model)) {
     const file = presetFile(model, env[MODEL_DIR_ENV] || '.');
