@@ -1,7 +1,7 @@
 /**
  * ONNX denoiser benchmark: ONNX Runtime (onnxruntime-node, CPU) against tfjs WASM and PyTorch CPU.
  *
- *   node --import tsx bench/onnx.ts [--threads 2] [--repeats 3] [--steps 100] [--iters 10]
+ *   node --import tsx bench/onnx.ts [--threads 2] [--repeats 3] [--steps 100] [--iters 10] [--adam-eps X]
  *       [--configs face64,ffhq256-p2] [--no-torch] [--no-memory] [--no-update] [--no-restore]
  *
  * 1. U-Net forward, batch 1 at the native size, for the 64 px bundled prior (its weights when
@@ -353,6 +353,7 @@ async function updateRows(threads: number, iters: number): Promise<string[]> {
     adamSteps: 1,
     srmLearningRate: 2e-3,
     cfmLearningRate: 5e-3,
+    adamEpsilon: core.DEFAULT_ADAM_EPSILON,
     lowPass: core.downUpLowPass(4),
     lrLowPass,
   };
@@ -406,7 +407,7 @@ function psnr(a: Float32Array, b: Float32Array): number {
  * A restore at 64 px on each path, alternating a, b, c, a, b, c (each after a 2-step warm-up);
  * each path's faster run is reported, against the same machine load.
  */
-async function restoreRows(w: Weights, threads: number, steps: number): Promise<string[]> {
+async function restoreRows(w: Weights, threads: number, steps: number, adamEpsilon: number | undefined): Promise<string[]> {
   const { restoreWithInfo } = await import('../packages/core/src/index.js');
   const lr = tf.tidy(() => tf.round(tf.randomUniform([16, 16, 3], 40, 215, 'float32', 7))) as import('@tensorflow/tfjs-core').Tensor3D;
   const tfjsPrior = UNet.fromStateDict(w.config, w.stateDict);
@@ -423,7 +424,7 @@ async function restoreRows(w: Weights, threads: number, steps: number): Promise<
     const { prior, optimizer } = paths[kind];
     await (await restoreWithInfo(lr, { prior, optimizer, steps: 2, seed: 1 })).output.dispose(); // warm-up
     const timed = new TimedDenoiser(prior);
-    const { output, info } = await restoreWithInfo(lr, { prior: timed, optimizer, steps, seed: 1 });
+    const { output, info } = await restoreWithInfo(lr, { prior: timed, optimizer, steps, seed: 1, adamEpsilon });
     const pixels = output.dataSync() as Float32Array;
     output.dispose();
     if (!best[kind] || info.timeMs < best[kind]!.totalMs) {
@@ -465,6 +466,7 @@ async function main(): Promise<void> {
   registerWasmTrainingKernels();
   const repeats = Number(option('repeats', '3'));
   const steps = Number(option('steps', '100'));
+  const adamEpsilon = option('adam-eps', '') === '' ? undefined : Number(option('adam-eps', ''));
   const iters = Number(option('iters', '10'));
   const names = option('configs', 'face64,ffhq256-p2').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'difbfsr-bench-onnx-'));
@@ -501,10 +503,10 @@ async function main(): Promise<void> {
     }
     const face = all.find((w) => w.label.startsWith('face64'));
     if (face && !flag('no-restore')) {
-      console.log(`\nDefault restore at 64 px (16x16 input, x4), steps ${steps}${steps === 100 ? ' (the default)' : ' (default 100)'}, seed 1, ${face.label}, ${threads} threads\n`);
+      console.log(`\nDefault restore at 64 px (16x16 input, x4), steps ${steps}${steps === 100 ? ' (the default)' : ' (default 100)'}, seed 1${adamEpsilon === undefined ? '' : `, Adam epsilon ${adamEpsilon}`}, ${face.label}, ${threads} threads\n`);
       console.log('| path | prior | optimiser | U-Net calls | total | in U-Net calls | outside U-Net calls | speed-up vs (a) | vs (a): mean / max abs diff (0..255), PSNR |');
       console.log('|---|---|---|---|---|---|---|---|---|');
-      for (const row of await restoreRows(face, threads, steps)) console.log(row);
+      for (const row of await restoreRows(face, threads, steps, adamEpsilon)) console.log(row);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  *       [--cases 0,1,...,7] [--methods bicubic,#1,#2,#3,#4,ddnm] [--seed 0] [--tag default]
  *       [--out bench/out/quality] [--shard i/n] [--no-report] [--grid-faces 8]
  *       [--steps N] [--strength S] [--warmup-iters N] [--cfm-kernel K] [--lr-sigma S (0: identity)]
- *       [--adam-steps N] [--srm-lr X] [--cfm-lr X] [--srm-start bicubic|dip]
+ *       [--adam-steps N] [--srm-lr X] [--cfm-lr X] [--adam-eps X] [--srm-start bicubic|dip]
  *       [--backend auto|tfjs|onnx] [--optimizer auto|tfjs|onnx]
  *   pnpm bench quality --report [--out ...]       # only rebuild report.json, report.md and the grids
  *   pnpm bench quality --make-list 16 [--hr-dir ...] > bench/quality/dev16.txt
@@ -58,6 +58,7 @@ const { values } = parseArgs({
     'adam-steps': { type: 'string' },
     'srm-lr': { type: 'string' },
     'cfm-lr': { type: 'string' },
+    'adam-eps': { type: 'string' },
     'srm-start': { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     optimizer: { type: 'string' },
@@ -115,6 +116,7 @@ const overrides: RestoreOverrides = {
   adamSteps: num('adam-steps'),
   srmLearningRate: num('srm-lr'),
   cfmLearningRate: num('cfm-lr'),
+  adamEpsilon: num('adam-eps'),
   srmStart: values['srm-start'] as RestoreOverrides['srmStart'],
 };
 const cases = values.cases.split(',').map((c) => protocolCase(Number(c)).index);

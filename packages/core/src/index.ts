@@ -16,6 +16,7 @@ export { runContraction, type ContractionSettings, type ContractionResult } from
 export { collapseLimit, BASELINE_LR_RMSE_FLOOR } from './restore/collapse-limit.js';
 export type { ContractionOptimizer, ContractionOptimizerFactory, ContractionProblem, ContractionStep } from './restore/contraction-optimizer.js';
 export { TfjsContractionOptimizer } from './restore/tfjs-contraction-optimizer.js';
+export { ADAM_BETA1, ADAM_BETA2, DEFAULT_ADAM_EPSILON } from './restore/adam-settings.js';
 export { setOnnxContractionOptimizer, type OptimizerChoice } from './restore/optimizer-choice.js';
 export { fixedFusion } from './restore/fixed-fusion.js';
 export { restore, restoreWithInfo, resolveSettings, type RestoreOutput } from './restore/restore.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DifbfsrError, GaussianPrior, restoreWithInfo, setOnnxContractionOptimizer, TfjsContractionOptimizer, type ContractionOptimizerFactory } from '@difbfsr/core';
+import { DEFAULT_ADAM_EPSILON, DifbfsrError, GaussianPrior, restoreWithInfo, setOnnxContractionOptimizer, TfjsContractionOptimizer, type ContractionOptimizerFactory } from '@difbfsr/core';
 import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
 
 const prior = new GaussianPrior({ resolution: 16, mean: 0, std: 0.5 });
@@ -52,6 +52,25 @@ describe('choosing the SRM/CFM optimiser [wasm]', () => {
     setOnnxContractionOptimizer(() => Promise.reject(new DifbfsrError('OUT_OF_MEMORY', 'no room')));
     await expect(restoreWithInfo(y, BASE)).rejects.toMatchObject({ code: 'OUT_OF_MEMORY' });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('adamEpsilon reaches the optimiser (default 1e-7) and changes the result; a bad value is INVALID_OPTION', async () => {
+    const seen: number[] = [];
+    const spy: ContractionOptimizerFactory = (problem) => {
+      seen.push(problem.adamEpsilon);
+      return new TfjsContractionOptimizer(problem);
+    };
+    const base = await restoreWithInfo(y, { ...BASE, optimizer: spy });
+    const same = await restoreWithInfo(y, { ...BASE, adamEpsilon: 1e-7 });
+    const damped = await restoreWithInfo(y, { ...BASE, optimizer: spy, adamEpsilon: 1e-4 });
+    expect(seen).toEqual([DEFAULT_ADAM_EPSILON, 1e-4]);
+    expect(DEFAULT_ADAM_EPSILON).toBe(1e-7);
+    expect(maxAbsDiff(base.output, same.output)).toBe(0);
+    expect(maxAbsDiff(base.output, damped.output)).toBeGreaterThan(0);
+    tf.dispose([base.output, same.output, damped.output]);
+    for (const bad of [0, -1e-7, Number.NaN]) {
+      await expect(restoreWithInfo(y, { ...BASE, adamEpsilon: bad })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/adamEpsilon/) });
+    }
   });
 
   it('rejects unknown optimiser and backend names with INVALID_OPTION', async () => {

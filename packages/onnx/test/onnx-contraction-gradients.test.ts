@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  ADAM_BETA1,
+  ADAM_BETA2,
+  DEFAULT_ADAM_EPSILON,
   ConditionalFusionModule,
   downUpLowPass,
   fidelityLoss,
@@ -53,6 +56,7 @@ function problemOf(c: Case, seed: number): ContractionProblem & { x0: tf.Tensor4
     adamSteps: 1,
     srmLearningRate: 2e-3,
     cfmLearningRate: 5e-3,
+    adamEpsilon: DEFAULT_ADAM_EPSILON,
     lowPass,
     lrLowPass,
   };
@@ -176,13 +180,16 @@ describe('ONNX Runtime contraction graphs: losses and gradients equal tfjs autod
 describe('Adam on Float32Arrays', () => {
   beforeAll(() => useBackend('wasm'));
 
-  it("equals tf.train.adam's updates, step after step", () => {
+  it.each([
+    ['the default epsilon', undefined],
+    ['epsilon 1e-5', 1e-5],
+  ])("equals tf.train.adam's updates, step after step, with %s", (_, epsilon) => {
     const rng = new SeededRandom(4);
     const shapes = [[3, 3, 4, 5], [5]];
     const vars = shapes.map((s) => tf.variable(rng.uniform(s, -1, 1)));
     const mine = vars.map((v) => Float32Array.from(v.dataSync()));
-    const tfAdam = tf.train.adam(2e-3);
-    const adam = new Adam(2e-3, mine.map((m) => m.length));
+    const tfAdam = epsilon === undefined ? tf.train.adam(2e-3) : tf.train.adam(2e-3, ADAM_BETA1, ADAM_BETA2, epsilon);
+    const adam = new Adam(2e-3, mine.map((m) => m.length), epsilon);
     let worst = 0;
     for (let step = 0; step < 5; step++) {
       // Gradients of very different sizes, some zero, as the optimisation sees them.

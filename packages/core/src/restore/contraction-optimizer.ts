@@ -28,6 +28,8 @@ export interface ContractionProblem {
   readonly adamSteps: number;
   readonly srmLearningRate: number;
   readonly cfmLearningRate: number;
+  /** Adam's epsilon for both modules. */
+  readonly adamEpsilon: number;
   /** The fixed filter `P_f` of the fusion when the CFM is not learned. */
   readonly lowPass: LowPass;
   /** The LR low-pass `L` of the loss. */

@@ -33,6 +33,7 @@ export interface ContractionSettings {
   adamSteps: number;
   srmLearningRate: number;
   cfmLearningRate: number;
+  adamEpsilon: number;
   lowPass: LowPass;
   lrLowPass: LowPass;
   /** What runs the SRM/CFM optimisation. */
@@ -104,6 +105,7 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
       adamSteps: s.adamSteps,
       srmLearningRate: s.srmLearningRate,
       cfmLearningRate: s.cfmLearningRate,
+      adamEpsilon: s.adamEpsilon,
       lowPass: s.lowPass,
       lrLowPass: s.lrLowPass,
     });

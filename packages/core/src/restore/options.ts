@@ -74,6 +74,12 @@ export interface RestoreOptions {
   srmLearningRate?: number;
   /** Adam learning rate of the CFM (paper beta). Default 5e-3. */
   cfmLearningRate?: number;
+  /**
+   * Adam's epsilon (added to `sqrt(v_hat)`) for both modules. Default 1e-7, tfjs's float32 value.
+   * The loss's gradients are small (1e-7 to 1e-5 per parameter), so this is not negligible: larger
+   * values damp the steps of parameters with tiny gradients (docs/benchmarks.md, "Adam epsilon").
+   */
+  adamEpsilon?: number;
   /** Learn the SRM (otherwise `y_hat` is bicubic). Default true. */
   srm?: boolean;
   /** Learn the CFM filter (otherwise the fixed `lowPass`). Default true. */

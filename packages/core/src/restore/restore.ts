@@ -8,6 +8,7 @@ import { runContraction, type ContractionSettings } from './contraction.js';
 import { getDefaultPrior } from './default-prior.js';
 import { optimizerChoiceOf } from './optimizer-choice.js';
 import type { Ablation, RestoreInfo, RestoreOptions } from './options.js';
+import { DEFAULT_ADAM_EPSILON } from './adam-settings.js';
 
 /** The restored image in the same form as the input (tensor of the same rank, or a {@link RawImage}). */
 export type RestoreOutput<I extends ImageInput> = I extends tf.Tensor4D ? tf.Tensor4D : I extends tf.Tensor3D ? tf.Tensor3D : RawImage;
@@ -72,6 +73,7 @@ export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight:
     adamSteps: positiveInt('adamSteps', opts.adamSteps ?? 1),
     srmLearningRate: positiveNumber('srmLearningRate', opts.srmLearningRate ?? 2e-3),
     cfmLearningRate: positiveNumber('cfmLearningRate', opts.cfmLearningRate ?? 5e-3),
+    adamEpsilon: positiveNumber('adamEpsilon', opts.adamEpsilon ?? DEFAULT_ADAM_EPSILON),
     lowPass: ddnm ? downUpLowPass(scale, 'nearest') : toLowPass(opts.lowPass ?? downUpLowPass(scale)),
     lrLowPass: toLowPass(opts.lrLowPass ?? gaussianLowPass(1)),
     optimizer: optimizerChoiceOf(opts.optimizer, opts.backend),

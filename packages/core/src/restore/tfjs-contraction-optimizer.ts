@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fidelityLoss } from './fidelity-loss.js';
 import { fixedFusion } from './fixed-fusion.js';
 import type { ContractionOptimizer, ContractionProblem, ContractionStep } from './contraction-optimizer.js';
+import { ADAM_BETA1, ADAM_BETA2 } from './adam-settings.js';
 
 /** Run `opt` on `f` over `vars`; returns the cost before the update. */
 function minimize(opt: tf.Optimizer, f: () => tf.Scalar, vars: tf.Variable[]): number {
@@ -21,8 +22,8 @@ export class TfjsContractionOptimizer implements ContractionOptimizer {
   private readonly optEta: tf.Optimizer;
 
   constructor(private readonly p: ContractionProblem) {
-    this.optPhi = tf.train.adam(p.srmLearningRate);
-    this.optEta = tf.train.adam(p.cfmLearningRate);
+    this.optPhi = tf.train.adam(p.srmLearningRate, ADAM_BETA1, ADAM_BETA2, p.adamEpsilon);
+    this.optEta = tf.train.adam(p.cfmLearningRate, ADAM_BETA1, ADAM_BETA2, p.adamEpsilon);
   }
 
   async yHat(): Promise<tf.Tensor4D> {

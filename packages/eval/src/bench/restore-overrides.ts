@@ -15,6 +15,7 @@ export interface RestoreOverrides {
   readonly adamSteps?: number;
   readonly srmLearningRate?: number;
   readonly cfmLearningRate?: number;
+  readonly adamEpsilon?: number;
   readonly srmStart?: 'bicubic' | 'dip';
 }
 

@@ -1,9 +1,6 @@
-const f32 = Math.fround;
+import { ADAM_BETA1 as BETA1, ADAM_BETA2 as BETA2, DEFAULT_ADAM_EPSILON } from '@difbfsr/core';
 
-/** tfjs's Adam defaults (`tf.train.adam(lr)`); epsilon is the float32 backends' `epsilon()`. */
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPSILON = 1e-7;
+const f32 = Math.fround;
 
 /**
  * Adam on Float32Arrays, updating the parameters in place: the arithmetic of tfjs's
@@ -19,6 +16,7 @@ export class Adam {
   constructor(
     private readonly learningRate: number,
     sizes: readonly number[],
+    private readonly epsilon = DEFAULT_ADAM_EPSILON,
   ) {
     this.m = sizes.map((n) => new Float32Array(n));
     this.v = sizes.map((n) => new Float32Array(n));
@@ -32,7 +30,7 @@ export class Adam {
     const oneMinusB2 = f32(1 - BETA2);
     const oneMinusAcc1 = f32(1 - this.accBeta1);
     const oneMinusAcc2 = f32(1 - this.accBeta2);
-    const eps = f32(EPSILON);
+    const eps = f32(this.epsilon);
     const negLr = f32(-this.learningRate);
     params.forEach((p, j) => {
       const g = grads[j];

@@ -20,8 +20,8 @@ export class OnnxContractionOptimizer implements ContractionOptimizer {
     private readonly p: ContractionProblem,
   ) {
     this.name = `onnx(${runner.rt.kind === 'node' ? 'cpu' : 'wasm'})`;
-    this.adamSrm = new Adam(p.srmLearningRate, runner.srmParams.data.map((d) => d.length));
-    this.adamCfm = new Adam(p.cfmLearningRate, runner.cfmParams.data.map((d) => d.length));
+    this.adamSrm = new Adam(p.srmLearningRate, runner.srmParams.data.map((d) => d.length), p.adamEpsilon);
+    this.adamCfm = new Adam(p.cfmLearningRate, runner.cfmParams.data.map((d) => d.length), p.adamEpsilon);
   }
 
   /**
