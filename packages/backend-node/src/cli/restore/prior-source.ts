@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getDefaultPrior, type Denoiser, type PriorBackend } from '@difbfsr/core';
 import { loadCheckpoint, UNET_PRESETS, UNet, unetConfigOf } from '@difbfsr/models';
-import { importOptionalOnnx, requireOnnx } from '../optional-onnx.js';
+import { importOptionalOnnx, requireOnnx, type OnnxPackage } from '../optional-onnx.js';
 import { CliUsageError } from '../exit-status.js';
 
 /** `--model` value meaning the face prior bundled with `@difbfsr/models` (the default). */
@@ -20,14 +20,22 @@ export interface PriorChoice {
   owned: boolean;
 }
 
+/**
+ * `@difbfsr/onnx` for `--backend onnx` (required) or `auto` (when installed); undefined for tfjs.
+ * Importing it registers ONNX Runtime for the bundled prior and the SRM/CFM optimisation; it is
+ * resolved from here, so it works whatever folder layout the package manager chose for @difbfsr/models.
+ */
+function onnxFor(backend: PriorBackend): Promise<OnnxPackage | undefined> {
+  if (backend === 'onnx') return requireOnnx('--backend onnx');
+  return backend === 'auto' ? importOptionalOnnx() : Promise.resolve(undefined);
+}
+
 /** The denoiser of a checkpoint file on `backend` (ONNX Runtime through `@difbfsr/onnx` when asked for or, with `auto`, installed). */
 async function priorFromFile(file: string, backend: PriorBackend): Promise<Denoiser> {
   const stateDict = await loadCheckpoint(file);
   const config = unetConfigOf(stateDict, file);
-  if (backend === 'onnx') return (await requireOnnx('--backend onnx')).createUNetDenoiser(config, stateDict, { backend });
-  const onnx = backend === 'auto' ? await importOptionalOnnx() : undefined;
-  if (onnx) return onnx.createUNetDenoiser(config, stateDict, { backend });
-  return UNet.fromStateDict(config, stateDict);
+  const onnx = await onnxFor(backend);
+  return onnx ? onnx.createUNetDenoiser(config, stateDict, { backend }) : UNet.fromStateDict(config, stateDict);
 }
 
 /** The first checkpoint file of a preset found in `folder`. */
@@ -52,9 +60,7 @@ function presetFile(name: string, folder: string): string {
  */
 export async function choosePrior(model: string | undefined, backend: PriorBackend, env: NodeJS.ProcessEnv = process.env): Promise<PriorChoice> {
   if (model === undefined || model === BUNDLED_MODEL) {
-    // Importing @difbfsr/onnx registers it as what runs the bundled prior (resolved from here, not from @difbfsr/models).
-    if (backend === 'onnx') await requireOnnx('--backend onnx');
-    else if (backend === 'auto') await importOptionalOnnx();
+    await onnxFor(backend);
     return { prior: await getDefaultPrior({ backend }), source: BUNDLED_MODEL, owned: false };
   }
   if (existsSync(model)) return { prior: await priorFromFile(model, backend), source: model, owned: true };
