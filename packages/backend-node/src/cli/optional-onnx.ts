@@ -16,8 +16,11 @@ export interface OnnxPackage {
 
 const SPECIFIER = '@difbfsr/onnx';
 
-/** True for the error of importing a package that is not installed (not for one that fails inside). */
-function isNotInstalled(err: unknown, specifier: string): boolean {
+/**
+ * True for the error of importing `specifier` when that package is not installed; false for any
+ * other error, including a dependency missing inside a package that is installed.
+ */
+export function isNotInstalled(err: unknown, specifier: string): boolean {
   const e = err as { code?: unknown; message?: unknown };
   return (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && typeof e.message === 'string' && e.message.includes(`'${specifier}'`);
 }
