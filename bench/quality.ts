@@ -149,7 +149,7 @@ try {
         const r = record;
         console.log(
           `[${done}/${total}] ${r.face} case ${r.case} ${r.method}: ${r.psnr?.toFixed(2) ?? 'inf'} dB, SSIM ${r.ssim.toFixed(4)}, identity ${r.identity.toFixed(3)}, ` +
-            `LR RMSE ${r.lrRmse.toFixed(4)}${r.collapsed ? ' (collapse caught)' : ''}, ${(r.timeMs / 1000).toFixed(1)} s [${r.prior} / ${r.optimizer} / ${r.backend}]`,
+            `LR RMSE ${r.lrRmse.toFixed(4)}${r.collapsed ? ' (collapse caught)' : r.retries ? ` (collapsed, rerun ${r.retries}x)` : ''}, ${(r.timeMs / 1000).toFixed(1)} s [${r.prior} / ${r.optimizer} / ${r.backend}]`,
         );
       },
     },

@@ -69,5 +69,5 @@ writeFileSync(values.output, PNG.sync.write(sheet));
 console.log(
   `restored ${lr.width}x${lr.height} -> ${size}x${size} with ${info.prior} on ${backend.name}` +
     `${backend.threads ? ` (${backend.threads} threads)` : ''}: ${info.steps} steps in ${(info.timeMs / 1000).toFixed(1)} s` +
-    `${info.collapsed ? ' (collapse caught: SRM output returned)' : ''}\nwrote ${values.output} (input bicubic | restored${panels.length > 2 ? ' | original' : ''})`,
+    `${info.collapsed ? ` (every chain collapsed: ${info.collapseFallback === 'bicubic' ? 'bicubic' : 'SRM output'} returned)` : info.retries > 0 ? ` (rerun with seed ${info.seed + info.retries} after a collapse)` : ''}\nwrote ${values.output} (input bicubic | restored${panels.length > 2 ? ' | original' : ''})`,
 );

@@ -201,7 +201,7 @@ function describe(f: FaceReport, k: number): string {
   const r = f.restore;
   return (
     `${head}: restored in ${(r.timeMs / 1000).toFixed(1)} s (${r.steps} steps), colour shift RGB ${shift}, ` +
-    `LR RMSE ${r.lrRmse.toFixed(3)} (bicubic ${r.baselineLrRmse.toFixed(3)})${r.collapsed ? ', collapse caught' : ''}`
+    `LR RMSE ${r.lrRmse.toFixed(3)} (bicubic ${r.baselineLrRmse.toFixed(3)})${r.collapsed ? `, collapse caught (${r.collapseFallback} returned)` : r.retries > 0 ? ', rerun after a collapse' : ''}`
   );
 }
 

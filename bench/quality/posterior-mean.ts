@@ -4,7 +4,7 @@
  * (a posterior sample, which is what restore() returns) and bicubic. Reads a quality bench output
  * folder in which the same items were run with several `--seed`s (bench/quality/posterior-mean.sh):
  *
- *   node --import tsx bench/quality/posterior-mean.ts --out bench/out/quality-dev16 [--tag table]
+ *   node --import tsx bench/quality/posterior-mean.ts [--out bench/out/quality-pmean] [--tag table]
  *       [--hr-dir ../shared/data/faces64/dev] [--min-seeds 8]
  *
  * Groups the records by (face, case, method, tag, settings except the seed), averages the output
@@ -18,7 +18,7 @@ import { benchPaths, psnr, readRecords, readRgb, ssim, stableJson, type QualityR
 
 const { values } = parseArgs({
   options: {
-    out: { type: 'string', default: fileURLToPath(new URL('../out/quality-dev16', import.meta.url)) },
+    out: { type: 'string', default: fileURLToPath(new URL('../out/quality-pmean', import.meta.url)) },
     tag: { type: 'string', default: 'table' },
     'hr-dir': { type: 'string', default: fileURLToPath(new URL('../../../shared/data/faces64/dev', import.meta.url)) },
     'min-seeds': { type: 'string', default: '8' },

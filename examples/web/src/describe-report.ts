@@ -9,7 +9,7 @@ function describeFaces(faces: FaceReport[]): string {
   const skipped = faces.filter((f) => f.skipped).map((f) => f.skipped);
   const why = skipped.length > 0 ? ` (skipped: ${skipped.join(', ')})` : '';
   const collapsed = restored.filter((f) => f.restore?.collapsed).length;
-  const drift = collapsed > 0 ? ` ${collapsed} drifted from the input, so their SRM output is shown.` : '';
+  const drift = collapsed > 0 ? ` ${collapsed} drifted from the input on every try, so a fallback (SRM output or bicubic) is shown.` : '';
   return `Restored ${restored.length} of ${faces.length} face${faces.length === 1 ? '' : 's'}${why}.${drift}`;
 }
 
@@ -18,6 +18,10 @@ export function describeReport(report: JobReport, input: RawImage, output: RawIm
   const sizes = `${input.width}×${input.height} → ${output.width}×${output.height}`;
   if (report.mode === 'photo') return `${describeFaces(report.faces)} Photo ${sizes} in ${seconds(report.timeMs)}.`;
   const { info } = report;
-  const collapsed = info.collapsed ? ' The diffusion result drifted from the input, so the SRM output is shown.' : '';
+  const collapsed = info.collapsed
+    ? ` The diffusion result drifted from the input on every try, so the ${info.collapseFallback === 'bicubic' ? 'bicubic upsampling' : 'SRM output'} is shown.`
+    : info.retries > 0
+      ? ` The first try drifted from the input; this is the rerun with seed ${info.seed + info.retries}.`
+      : '';
   return `Restored ${sizes}: ${info.steps} steps in ${seconds(info.timeMs)}.${collapsed}`;
 }

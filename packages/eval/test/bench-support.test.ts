@@ -111,7 +111,7 @@ describe('summary', () => {
     record('f2', 0, 'bicubic', 24),
     record('f2', 0, '#4', 22.5, { collapsed: true }),
     record('f1', 3, 'bicubic', 26),
-    record('f1', 3, '#4', 24.9),
+    record('f1', 3, '#4', 24.9, { retries: 1 }), // a collapsed chain rerun with success
     record('f2', 3, 'bicubic', 30), // #4 not finished: left out of the means
     record('f1', 0, 'bicubic', 10, { tag: 'other' }),
   ];
@@ -123,9 +123,9 @@ describe('summary', () => {
     expect(t.labels).toEqual(['bicubic', '#4']);
     expect(t.completeItems).toBe(3);
     expect(t.incompleteItems).toBe(1);
-    expect(t.overall.map((m) => [m.label, m.n, m.psnr, m.collapses])).toEqual([
-      ['bicubic', 3, (20 + 24 + 26) / 3, 0],
-      ['#4', 3, (22 + 22.5 + 24.9) / 3, 1],
+    expect(t.overall.map((m) => [m.label, m.n, m.psnr, m.collapses, m.reruns])).toEqual([
+      ['bicubic', 3, (20 + 24 + 26) / 3, 0, 0],
+      ['#4', 3, (22 + 22.5 + 24.9) / 3, 1, 1],
     ]);
     expect(t.perCase.map((p) => [p.case, p.methods.map((m) => m.psnr)])).toEqual([
       [0, [22, 22.25]],

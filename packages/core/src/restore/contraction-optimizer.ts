@@ -47,7 +47,8 @@ export interface ContractionStep {
 /**
  * What owns and optimises the SRM and CFM of one image (paper eq. 4): tfjs autodiff, or a
  * hand-derived gradient on another runtime (`@difbfsr/onnx`). Every implementation runs the
- * same updates in the same order, so a seed gives the same result within float tolerance.
+ * same updates in the same order, so a seed gives the same result up to float rounding, which
+ * Adam's steps amplify to a few grey levels at the default `adamEpsilon`.
  */
 export interface ContractionOptimizer {
   /** What runs the updates, reported as `RestoreInfo.optimizer` (for example `'tfjs'`). */

@@ -28,6 +28,8 @@ export interface RestoreProgress {
   loss: number;
   /** The current x0 estimate as an RGBA image, on the steps chosen by `previewEvery`. */
   x0?: RawImage;
+  /** On a chain rerun after a collapse (see `collapseRetries`): 1 for the first rerun, and so on. */
+  attempt?: number;
 }
 
 /** Options of {@link restore}. Every field is optional. */
@@ -113,11 +115,18 @@ export interface RestoreOptions {
    * texture) to 0.5. Default 3.
    */
   collapseFactor?: number;
+  /**
+   * How many times a collapsed chain is rerun, the k-th rerun with seed `seed + k`, before a
+   * fallback is returned. A collapse is an unstable trajectory of the Adam updates (about one
+   * restore in 200 on the quality bench) and another seed's usually is not. Default 1; 0 returns the
+   * fallback at once.
+   */
+  collapseRetries?: number;
 }
 
 /** What happened during a restore. */
 export interface RestoreInfo {
-  /** Network calls made. */
+  /** Network calls of the chain (each rerun after a collapse makes as many again). */
   steps: number;
   /** Original timestep where the chain started. */
   startTimestep: number;
@@ -130,7 +139,9 @@ export interface RestoreInfo {
   /** LR-consistency RMSE of the result and of the bicubic baseline (after the LR low-pass, [-1, 1] units). */
   lrRmse: number;
   baselineLrRmse: number;
-  /** True when the diffusion result was rejected as a collapse (see `collapseFallback` for what was returned). */
+  /** Chains rerun after a collapse (0..`collapseRetries`); the result comes from seed `seed + retries`. */
+  retries: number;
+  /** True when the result is a fallback: every chain collapsed (see `collapseFallback` for what was returned). */
   collapsed: boolean;
   /** After a collapse: `'srm'` (the SRM output was returned) or `'bicubic'` (the SRM output missed the input too). */
   collapseFallback?: 'srm' | 'bicubic';

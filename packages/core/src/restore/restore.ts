@@ -7,7 +7,7 @@ import { diffusionTables, linearSchedule } from '../schedule/diffusion-schedule.
 import { runContraction, type ContractionSettings } from './contraction.js';
 import { getDefaultPrior } from './default-prior.js';
 import { optimizerChoiceOf } from './optimizer-choice.js';
-import type { Ablation, RestoreInfo, RestoreOptions } from './options.js';
+import type { Ablation, RestoreInfo, RestoreOptions, RestoreProgress } from './options.js';
 import { DEFAULT_ADAM_EPSILON } from './adam-settings.js';
 
 /** The restored image in the same form as the input (tensor of the same rank, or a {@link RawImage}). */
@@ -99,7 +99,16 @@ export async function restoreWithInfo<I extends ImageInput>(input: I, options: R
   const decoded = decodeInput(input);
   try {
     const settings = resolveSettings(options, prior, decoded.layout.height, decoded.layout.width);
-    const r = await runContraction(decoded.rgb, settings);
+    const maxRetries = positiveInt('collapseRetries', options.collapseRetries ?? 1, 0);
+    let r = await runContraction(decoded.rgb, settings);
+    let retries = 0;
+    while (r.collapsed && retries < maxRetries) {
+      // An unstable trajectory: rerun the chain with the next seed.
+      r.image.dispose();
+      const attempt = ++retries;
+      const onProgress = settings.onProgress && ((p: RestoreProgress) => settings.onProgress!({ ...p, attempt }));
+      r = await runContraction(decoded.rgb, { ...settings, seed: settings.seed + attempt, onProgress });
+    }
     const output = encodeOutput(r.image, decoded.layout, decoded.alpha) as RestoreOutput<I>;
     r.image.dispose();
     return {
@@ -110,6 +119,7 @@ export async function restoreWithInfo<I extends ImageInput>(input: I, options: R
         srm: settings.srm,
         cfm: settings.cfm,
         seed: settings.seed,
+        retries,
         loss: r.loss,
         lrRmse: r.lrRmse,
         baselineLrRmse: r.baselineLrRmse,

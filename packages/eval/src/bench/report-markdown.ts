@@ -6,9 +6,9 @@ const f = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed
 function overallTable(s: TagSummary): string[] {
   const rows = s.overall.map(
     (m: MethodSummary) =>
-      `| ${m.label} | ${m.n} | ${f(m.psnr, 2)} | ${f(m.ssim, 4)} | ${f(m.identity, 3)} | ${f(m.lrRmse, 4)} | ${m.collapses} | ${f(m.meanTimeMs / 1000, 1)} |`,
+      `| ${m.label} | ${m.n} | ${f(m.psnr, 2)} | ${f(m.ssim, 4)} | ${f(m.identity, 3)} | ${f(m.lrRmse, 4)} | ${m.reruns} / ${m.collapses} | ${f(m.meanTimeMs / 1000, 1)} |`,
   );
-  return ['| method | images | PSNR (dB) | SSIM | identity | LR RMSE | collapses | s / image |', '|---|---|---|---|---|---|---|---|', ...rows];
+  return ['| method | images | PSNR (dB) | SSIM | identity | LR RMSE | collapses: rerun / fallback | s / image |', '|---|---|---|---|---|---|---|---|', ...rows];
 }
 
 function perCaseTable(s: TagSummary): string[] {

@@ -11,6 +11,9 @@ export interface MethodRun {
   readonly lrRmse: number;
   /** The same for the bicubic upsampling of the input. */
   readonly baselineLrRmse: number;
+  /** Chains rerun after a collapse (restore's `RestoreInfo.retries`; absent in records made before reruns existed). */
+  readonly retries?: number;
+  /** The result is a fallback: every chain collapsed. */
   readonly collapsed: boolean;
   /** Wall time of the method on this image, ms. */
   readonly timeMs: number;
@@ -57,6 +60,7 @@ export async function runMethod(method: Method, lr: RgbImage, o: RestoreOverride
     output: { width: output.width, height: output.height, data: Uint8Array.from(output.data) },
     lrRmse: info.lrRmse,
     baselineLrRmse: info.baselineLrRmse,
+    retries: info.retries,
     collapsed: info.collapsed,
     timeMs: info.timeMs,
     prior: info.prior,

@@ -103,6 +103,7 @@ export async function runQualityBench(config: QualityBenchConfig, recognizer: Fa
         identity: cosineSimilarity(face.descriptor, recognizer.embed([run.output])[0]),
         lrRmse: run.lrRmse,
         baselineLrRmse: run.baselineLrRmse,
+        ...(run.retries === undefined ? {} : { retries: run.retries }),
         collapsed: run.collapsed,
         timeMs: run.timeMs,
         prior: run.prior,

@@ -11,7 +11,10 @@ export interface MethodSummary {
   readonly ssim: number;
   readonly identity: number;
   readonly lrRmse: number;
+  /** Images whose result is a fallback (every chain collapsed). */
   readonly collapses: number;
+  /** Images where a collapsed chain was rerun (with another seed). */
+  readonly reruns: number;
   readonly meanTimeMs: number;
 }
 
@@ -71,6 +74,7 @@ function summariseMethod(label: string, rs: QualityRecord[]): MethodSummary {
     identity: mean(rs.map((r) => r.identity)),
     lrRmse: mean(rs.map((r) => r.lrRmse)),
     collapses: rs.filter((r) => r.collapsed).length,
+    reruns: rs.filter((r) => (r.retries ?? 0) > 0).length,
     meanTimeMs: mean(rs.map((r) => r.timeMs)),
   };
 }
