@@ -12,27 +12,29 @@ const source = (p: number, r: number, n: number): number => {
   return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
 };
 
-/** Plain-JS reflect padding of an NHWC array (independent of tf.mirrorPad). */
-function padReference(x: Float32Array, [b, h, w, c]: Shape, r: number): Float64Array {
+/** Calls `copy(padded, source)` with the flat NHWC index of every padded entry and of the pixel reflect padding copies into it. */
+function forEachCopy([b, h, w, c]: Shape, r: number, copy: (padded: number, source: number) => void): void {
   const hp = h + 2 * r;
   const wp = w + 2 * r;
-  const out = new Float64Array(b * hp * wp * c);
   for (let n = 0; n < b; n++)
     for (let p = 0; p < hp; p++)
       for (let q = 0; q < wp; q++)
-        for (let ch = 0; ch < c; ch++) out[((n * hp + p) * wp + q) * c + ch] = x[((n * h + source(p, r, h)) * w + source(q, r, w)) * c + ch];
+        for (let ch = 0; ch < c; ch++) copy(((n * hp + p) * wp + q) * c + ch, ((n * h + source(p, r, h)) * w + source(q, r, w)) * c + ch);
+}
+
+/** Plain-JS reflect padding of an NHWC array (independent of tf.mirrorPad). */
+function padReference(x: Float32Array, shape: Shape, r: number): Float64Array {
+  const [b, h, w, c] = shape;
+  const out = new Float64Array(b * (h + 2 * r) * (w + 2 * r) * c);
+  forEachCopy(shape, r, (padded, src) => (out[padded] = x[src]));
   return out;
 }
 
 /** Plain-JS adjoint: every padded entry's gradient added onto the pixel it was copied from. */
-function foldReference(dy: Float32Array, [b, h, w, c]: Shape, r: number): Float64Array {
-  const hp = h + 2 * r;
-  const wp = w + 2 * r;
+function foldReference(dy: Float32Array, shape: Shape, r: number): Float64Array {
+  const [b, h, w, c] = shape;
   const out = new Float64Array(b * h * w * c);
-  for (let n = 0; n < b; n++)
-    for (let p = 0; p < hp; p++)
-      for (let q = 0; q < wp; q++)
-        for (let ch = 0; ch < c; ch++) out[((n * h + source(p, r, h)) * w + source(q, r, w)) * c + ch] += dy[((n * hp + p) * wp + q) * c + ch];
+  forEachCopy(shape, r, (padded, src) => (out[src] += dy[padded]));
   return out;
 }
 
