@@ -31,7 +31,7 @@ import torch
 from prior.data import load_dev, load_train, to_model
 from prior.diffusion import Diffusion
 from prior.paths import RUNS_DIR, shared_path
-from prior.safetensors_io import save_safetensors
+from prior.safetensors_io import load_safetensors, save_safetensors
 from prior.unet import UNetConfig, UNetModel, forward_macs, param_count
 
 # Architectures. "cpu": what a 2-core CPU can train in under an hour; "gpu": for ~10 min on one H100.
@@ -62,6 +62,15 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     p.add_argument("--ema", default="0.995,0.999", help="EMA decays (warmed up as min(d, (1+n)/(10+n)))")
     p.add_argument("--loss", choices=["hybrid", "mse"], default="hybrid",
                    help="hybrid: eps-MSE + L_t (VLB, variance only, lambda=0.001); mse: eps only")
+    p.add_argument("--low-t-share", type=float, default=0.0,
+                   help="share of each batch whose t is drawn uniformly below --low-t-max (the rest: uniform over all "
+                        "T); restore() runs the chain from t ~ 400 down, so that is where the prior must denoise well")
+    p.add_argument("--low-t-max", type=int, default=600)
+    p.add_argument("--accum", type=int, default=1, help="gradient accumulation: batches per optimiser step")
+    p.add_argument("--init-from", default=None,
+                   help="safetensors weights to start a NEW run from (raw = every EMA = these weights, fresh "
+                        "optimiser); e.g. the shipped packages/models/assets/face64/prior.safetensors when the "
+                        "training state in runs/ was lost. Ignored when the run's checkpoint exists")
     p.add_argument("--steps", type=int, default=10**9, help="stop after this many optimiser steps")
     p.add_argument("--max-minutes", type=float, default=45.0, help="stop (and save) after this much training time in this invocation")
     p.add_argument("--save-minutes", type=float, default=5.0, help="checkpoint at least this often")
@@ -106,6 +115,15 @@ class Batches:
         imgs = self.data[np.sort(idx)][np.argsort(np.argsort(idx))]  # sorted reads from the memmap
         imgs[flip] = imgs[flip][:, :, ::-1]  # horizontal flip augmentation
         return to_model(imgs)
+
+
+def sample_timesteps(n: int, num_timesteps: int, low_share: float, low_max: int, gen: torch.Generator) -> torch.Tensor:
+    """Uniform t, except that a share of the batch (rounded) is drawn uniformly from [0, low_max)."""
+    k = torch.randint(0, num_timesteps, (n,), generator=gen)
+    n_low = int(round(n * low_share))
+    if n_low:
+        k[:n_low] = torch.randint(0, min(low_max, num_timesteps), (n_low,), generator=gen)
+    return k
 
 
 def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
@@ -163,7 +181,20 @@ def main(argv: List[str]) -> None:
         step, epoch, pos, trained_s = resume["step"], resume["epoch"], resume["pos"], resume["trained_s"]
         print(f"resumed {ckpt_path} at step {step}", flush=True)
 
+    if resume is None and args.init_from:
+        weights, meta = load_safetensors(args.init_from)
+        model.load_state_dict({k_: v.float() for k_, v in weights.items()})
+        for e in emas.values():
+            e.load_state_dict(model.state_dict())
+        shipped = json.loads(meta.get("training", "{}"))
+        step, trained_s = int(shipped.get("steps", 0)), 60.0 * float(shipped.get("train_minutes", 0.0))
+        print(f"initialised from {args.init_from} (step {step}; fresh optimiser)", flush=True)
+    # The learning-rate warm-up counts from where this run's optimiser started (0, or the --init-from step).
+    first_step = resume.get("warmup_from", 0) if resume is not None else step
+
     data = load_train(args.data, args.cache or os.path.join(args.runs_dir, "cache", "train64.npy"))
+    if resume is None and args.init_from:  # start a new epoch past the shipped run's (its position is not recoverable)
+        epoch, pos = step * args.batch_size // len(data) + 1, 0
     batches = Batches(data, args.batch_size, args.seed, device, epoch, pos)
     dev_x0 = to_model(load_dev(args.dev)[0][:: max(1, 256 // args.eval_faces)][: args.eval_faces]) if args.eval_every else None
     diffusion = Diffusion.linear()
@@ -181,7 +212,7 @@ def main(argv: List[str]) -> None:
         state = dict(config=cfg.to_json_dict(), model=model.state_dict(),
                      ema={str(d): e.state_dict() for d, e in emas.items()}, opt=opt.state_dict(),
                      gen=gen.get_state(), step=step, epoch=batches.epoch, pos=batches.pos,
-                     trained_s=trained_s, args=vars(args), info=info)
+                     trained_s=trained_s, warmup_from=first_step, args=vars(args), info=info)
         torch.save(state, ckpt_path + ".tmp")
         os.replace(ckpt_path + ".tmp", ckpt_path)
         print(f"saved step {step} ({trained_s / 60:.1f} min trained)", flush=True)
@@ -201,18 +232,19 @@ def main(argv: List[str]) -> None:
     n_acc = 0
     model.train()
     while step < args.steps and not stop["now"] and time.time() - start < args.max_minutes * 60:
-        x0 = batches.next()
-        k = torch.randint(0, diffusion.num_timesteps, (x0.shape[0],), generator=gen)
-        noise = torch.randn(x0.shape, generator=gen)
-        lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup))
+        lr = args.lr * min(1.0, (step - first_step + 1) / max(1, args.warmup))
         for group in opt.param_groups:
             group["lr"] = lr
-        with amp_context():
-            terms = diffusion.training_losses(model, x0.to(device), k.to(device), noise.to(device),
-                                              learn_sigma=cfg.learn_sigma)
-        loss = terms["loss"].float().mean() if args.loss == "hybrid" else terms["mse"].float().mean()
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        for _ in range(args.accum):
+            x0 = batches.next()
+            k = sample_timesteps(x0.shape[0], diffusion.num_timesteps, args.low_t_share, args.low_t_max, gen)
+            noise = torch.randn(x0.shape, generator=gen)
+            with amp_context():
+                terms = diffusion.training_losses(model, x0.to(device), k.to(device), noise.to(device),
+                                                  learn_sigma=cfg.learn_sigma)
+            loss = terms["loss"].float().mean() if args.loss == "hybrid" else terms["mse"].float().mean()
+            (loss / args.accum).backward()
         gnorm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip or math.inf))
         opt.step()
         step += 1
