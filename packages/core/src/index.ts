@@ -42,3 +42,12 @@ export { decodePhoto, encodePhoto, type PhotoImage, type PhotoLayout, type Photo
 export type { PixelPlane, PixelRect } from './photo/pixel-window.js';
 export { restorePhoto } from './photo/restore-photo.js';
 export type { PhotoOptions, PhotoProgress, PhotoResult, FaceReport, FaceSkipReason } from './photo/photo-options.js';
+export { gaussianKernel, gaussianBlurOperator } from './degradation/gaussian-kernel.js';
+export { imresizeOperator } from './degradation/matlab-imresize-operator.js';
+export { reflect101, reflectSymmetric } from './degradation/reflect-index.js';
+export { denseOf, type SparseOperator } from './degradation/sparse-operator.js';
+export { degradationMatrix, toMatrix1D, type Degradation } from './degradation/degradation-operator.js';
+export type { DenseMatrix } from './linalg/dense-matrix.js';
+export { GaussianFaceModel, type GaussianFaceModelData, type LowRankCovariance } from './gaussian/gaussian-face-model.js';
+export { ObservedGaussianModel } from './gaussian/observed-gaussian-model.js';
+export { GaussianPosterior } from './gaussian/gaussian-posterior.js';

@@ -1,9 +1,8 @@
 export { checkRgb, checkSameSize, type RgbImage } from './image.js';
 export { readRgb, encodePng } from './image-file.js';
 export { protocolCase, PROTOCOL_CASE_COUNT, type ProtocolCase } from './degradation/protocol-case.js';
-export { reflect101, reflectSymmetric } from './degradation/reflect-index.js';
-export { gaussianKernel, gaussianBlur } from './degradation/gaussian-blur.js';
-export { imresize, imresizeOperator } from './degradation/matlab-imresize.js';
+export { gaussianBlur } from './degradation/gaussian-blur.js';
+export { imresize } from './degradation/matlab-imresize.js';
 export { noiseSeed, gaussianNoise } from './degradation/noise.js';
 export { roundHalfEven, quantizeToUint8 } from './degradation/quantize.js';
 export { jpegRoundTrip, type JpegRoundTrip } from './degradation/jpeg.js';

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { gaussianKernel, imresizeOperator } from '@difbfsr/core';
 import {
   degrade,
   gaussianBlur,
-  gaussianKernel,
   gaussianNoise,
   imresize,
-  imresizeOperator,
   jpegRoundTrip,
   noiseSeed,
   protocolCase,

@@ -1,16 +1,5 @@
+import type { SparseOperator } from '@difbfsr/core';
 import type { RgbImage } from '../image.js';
-
-/**
- * A 1-D linear operator from `inLength` to `outLength` samples, as `taps` (index, weight) pairs
- * per output sample: output `o` is `sum_t weights[o * taps + t] * input[indices[o * taps + t]]`.
- */
-export interface SparseOperator {
-  readonly inLength: number;
-  readonly outLength: number;
-  readonly taps: number;
-  readonly indices: Int32Array;
-  readonly weights: Float64Array;
-}
 
 /** Apply `rows` along the height and `cols` along the width of an RGB image, in float64. */
 export function applySeparableOperator(img: RgbImage<Uint8Array | Float64Array>, rows: SparseOperator, cols: SparseOperator): RgbImage<Float64Array> {

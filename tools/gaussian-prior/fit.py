@@ -1,0 +1,201 @@
+"""Fit the Gaussian face model of the bundled 64x64 prior's resolution (issue: the degradation model).
+
+    /usr/bin/python3 tools/gaussian-prior/fit.py covariance     # mean + covariance of the training faces (flip-augmented)
+    /usr/bin/python3 tools/gaussian-prior/fit.py eigen          # eigendecomposition of that covariance
+    /usr/bin/python3 tools/gaussian-prior/fit.py ranks          # PSNR of the exact posterior mean against the rank
+    /usr/bin/python3 tools/gaussian-prior/fit.py export --rank R  # packages/models/assets/face64/gaussian.safetensors
+
+The model: x ~ N(mu, C) on [-1, 1] pixel values, HWC-flattened (12288 dims). Shipped as mu, the top-R
+eigenvectors U and eigenvalues lam of C, and an isotropic remainder rho: C_R = U diag(lam - rho) U^T + rho I
+(rho = mean of the discarded eigenvalues, so the trace is kept). Everything large goes to runs/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import zlib
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "train-prior"))
+
+from prior.data import load_dev, load_train  # noqa: E402
+from prior.degrade import degrade, gaussian_blur, imresize, protocol_case  # noqa: E402
+from prior.paths import REPO_DIR, shared_path  # noqa: E402
+from prior.safetensors_io import save_safetensors  # noqa: E402
+
+RUNS = os.path.join(HERE, "runs")
+SIZE, CH = 64, 3
+DIM = SIZE * SIZE * CH
+ASSET = os.path.join(REPO_DIR, "packages", "models", "assets", "face64", "gaussian.safetensors")
+
+
+def flip_permutation() -> np.ndarray:
+    """Index map of a horizontal flip on HWC-flattened 64x64x3 vectors."""
+    idx = np.arange(DIM).reshape(SIZE, SIZE, CH)
+    return idx[:, ::-1, :].reshape(-1)
+
+
+def covariance(threads: int) -> None:
+    torch.set_num_threads(threads)
+    data = load_train(shared_path("data", "faces64", "train.zip"), os.path.join(HERE, "..", "train-prior", "runs", "cache", "train64.npy"))
+    n = len(data)
+    total = torch.zeros(DIM, dtype=torch.float64)
+    gram = torch.zeros(DIM, DIM, dtype=torch.float64)
+    for a in range(0, n, 1024):
+        x = torch.from_numpy(np.asarray(data[a : a + 1024], dtype=np.float32).reshape(-1, DIM) / 127.5 - 1.0)
+        total += x.sum(0).double()
+        gram += (x.T @ x).double()
+        print(f"{a + len(x)}/{n}", flush=True)
+    mean = total / n
+    cov = gram / n - torch.outer(mean, mean)
+    p = torch.from_numpy(flip_permutation())
+    mean = 0.5 * (mean + mean[p])  # the training set with every face also mirrored
+    cov = 0.5 * (cov + cov[p][:, p])
+    os.makedirs(RUNS, exist_ok=True)
+    np.save(os.path.join(RUNS, "mean.npy"), mean.numpy())
+    np.save(os.path.join(RUNS, "cov.npy"), cov.float().numpy())
+    with open(os.path.join(RUNS, "fit.json"), "w") as f:
+        json.dump({"train_images": n, "flip_augmented": True}, f)
+    print("trace", float(cov.trace()))
+
+
+def eigen(threads: int) -> None:
+    torch.set_num_threads(threads)
+    cov = torch.from_numpy(np.load(os.path.join(RUNS, "cov.npy")))
+    lam, vec = torch.linalg.eigh(cov)  # ascending
+    lam, vec = lam.flip(0), vec.flip(1)
+    np.save(os.path.join(RUNS, "eigvals.npy"), lam.double().numpy())
+    np.save(os.path.join(RUNS, "eigvecs1024.npy"), vec[:, :1024].T.contiguous().numpy())  # [1024, DIM]
+    print("top eigenvalues", lam[:5].tolist(), "trace", float(lam.sum()))
+
+
+# --- the degradation operator as a matrix, for the rank study ---
+
+def operator_1d(sigma: float, n: int = SIZE, scale: int = 4) -> np.ndarray:
+    """[n/scale, n]: blur (protocol) then MATLAB bicubic down, applied to unit vectors."""
+    out = np.zeros((n // scale, n))
+    for i in range(n):
+        out[:, i] = _down_1d(_blur_1d(np.eye(n)[i], sigma), scale)
+    return out
+
+
+def _blur_1d(v: np.ndarray, sigma: float) -> np.ndarray:
+    img = np.repeat(v[:, None, None], 1, axis=1)  # [n, 1, 1]
+    img = np.repeat(img, 7, axis=1)  # width 7 so the 2-D blur's other axis is harmless (constant rows)
+    return gaussian_blur(img, sigma)[:, 3, 0]
+
+
+def _down_1d(v: np.ndarray, scale: int) -> np.ndarray:
+    img = np.repeat(v[:, None, None], scale * 4, axis=1)
+    return imresize(img, 1.0 / scale)[:, 0, 0]
+
+
+def operator(sigma: float) -> np.ndarray:
+    """D [768, 12288] on HWC-flattened images: y[i, j, c] = sum A[i, h] A[j, w] x[h, w, c]."""
+    a = operator_1d(sigma)
+    return np.kron(a, np.kron(a, np.eye(CH)))
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """PSNR of uint8-rounded [-1, 1] images against uint8 references."""
+    qa = np.clip(np.round((a + 1) * 127.5), 0, 255)
+    return 10 * math.log10(255.0 ** 2 / np.mean((qa - b) ** 2))
+
+
+def ranks(faces: int, threads: int) -> None:
+    torch.set_num_threads(threads)
+    mean = np.load(os.path.join(RUNS, "mean.npy"))
+    cov = np.load(os.path.join(RUNS, "cov.npy")).astype(np.float64)
+    lam = np.load(os.path.join(RUNS, "eigvals.npy"))
+    vecs = np.load(os.path.join(RUNS, "eigvecs1024.npy")).astype(np.float64)
+    dev, names = load_dev(shared_path("data", "faces64", "dev"))
+    step = max(1, len(dev) // faces)
+    dev, names = dev[::step][:faces], names[::step][:faces]
+    rank_list = [32, 64, 128, 192, 256, 384, 512, 640, 768, 1024]
+    rows = {r: [] for r in ["full", *rank_list]}
+    bic = []
+    from PIL import Image
+    for case in (0, 3, 7):
+        sigma, _, _ = protocol_case(case)
+        d = operator(sigma)
+        dcd_full = d @ cov @ d.T
+        ddt = d @ d.T
+        dv = d @ vecs.T  # [768, 1024]
+        for i, (img, name) in enumerate(zip(dev, names)):
+            lr = degrade(img, case, seed=zlib.crc32(f"{name}:{case}".encode()))
+            x = img.reshape(-1) / 127.5 - 1.0
+            y = lr.reshape(-1) / 127.5 - 1.0
+            s2 = float(np.mean((y - d @ x) ** 2))  # oracle effective noise (noise + JPEG + rounding)
+            r = y - d @ mean
+            est = mean + cov @ (d.T @ np.linalg.solve(dcd_full + s2 * np.eye(len(y)), r))
+            rows["full"].append(psnr(est.reshape(SIZE, SIZE, CH), img))
+            for k in rank_list:
+                rho = float(lam[k:].mean())
+                u, dk = vecs[:k], dv[:, :k]
+                m = (dk * (lam[:k] - rho)) @ dk.T + rho * ddt + s2 * np.eye(len(y))
+                w = np.linalg.solve(m, r)
+                dtw = d.T @ w
+                est = mean + u.T @ ((lam[:k] - rho) * (u @ dtw)) + rho * dtw
+                rows[k].append(psnr(est.reshape(SIZE, SIZE, CH), img))
+            up = np.asarray(Image.fromarray(lr).resize((SIZE, SIZE), Image.BICUBIC), dtype=np.float64) / 127.5 - 1
+            bic.append(psnr(up, img))
+        print(f"case {case} done", flush=True)
+    table = {str(k): float(np.mean(v)) for k, v in rows.items()}
+    table["bicubic (PIL)"] = float(np.mean(bic))
+    with open(os.path.join(RUNS, "ranks.json"), "w") as f:
+        json.dump({"faces": len(dev), "cases": [0, 3, 7], "psnr": table}, f, indent=1)
+    print(json.dumps(table, indent=1))
+
+
+def export(rank: int) -> None:
+    mean = np.load(os.path.join(RUNS, "mean.npy"))
+    lam = np.load(os.path.join(RUNS, "eigvals.npy"))
+    vecs = np.load(os.path.join(RUNS, "eigvecs1024.npy"))[:rank]
+    rho = float(lam[rank:].mean())
+    fit = json.load(open(os.path.join(RUNS, "fit.json")))
+    meta = {
+        "format": "difbfsr-gaussian-face-model/1",
+        "layout": "HWC-flattened 64x64x3, values in [-1, 1]",
+        "resolution": "64",
+        "rank": str(rank),
+        "remainder_variance": repr(rho),
+        "covariance": "U diag(eigenvalues - remainder) U^T + remainder I",
+        "train_images": str(fit["train_images"]),
+        "flip_augmented": "true",
+        "license": "derived from CelebA and UTKFace: non-commercial research use only",
+    }
+    tensors = {
+        "mean": torch.from_numpy(mean.astype(np.float16)),
+        "eigenvalues": torch.from_numpy(lam[:rank].astype(np.float32)),
+        "eigenvectors": torch.from_numpy(vecs.astype(np.float16)),
+    }
+    size = save_safetensors(ASSET, tensors, meta)
+    print(f"wrote {ASSET} ({size / 2**20:.2f} MiB), rank {rank}, remainder {rho:.3e}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("step", choices=["covariance", "eigen", "ranks", "export"])
+    p.add_argument("--rank", type=int, default=512)
+    p.add_argument("--faces", type=int, default=32)
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    if a.step == "covariance":
+        covariance(a.threads)
+    elif a.step == "eigen":
+        eigen(a.threads)
+    elif a.step == "ranks":
+        ranks(a.faces, a.threads)
+    else:
+        export(a.rank)
+
+
+if __name__ == "__main__":
+    main()
