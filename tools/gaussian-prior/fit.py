@@ -26,7 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "train-prior"))
 
 from prior.data import load_dev, load_train  # noqa: E402
-from prior.degrade import degrade, gaussian_blur, imresize, protocol_case  # noqa: E402
+from prior.degrade import degrade, protocol_case  # noqa: E402
+from prior.operator import degradation_matrix  # noqa: E402
 from prior.paths import REPO_DIR, shared_path  # noqa: E402
 from prior.safetensors_io import save_safetensors  # noqa: E402
 
@@ -76,30 +77,9 @@ def eigen(threads: int) -> None:
     print("top eigenvalues", lam[:5].tolist(), "trace", float(lam.sum()))
 
 
-# --- the degradation operator as a matrix, for the rank study ---
-
-def operator_1d(sigma: float, n: int = SIZE, scale: int = 4) -> np.ndarray:
-    """[n/scale, n]: blur (protocol) then MATLAB bicubic down, applied to unit vectors."""
-    out = np.zeros((n // scale, n))
-    for i in range(n):
-        out[:, i] = _down_1d(_blur_1d(np.eye(n)[i], sigma), scale)
-    return out
-
-
-def _blur_1d(v: np.ndarray, sigma: float) -> np.ndarray:
-    img = np.repeat(v[:, None, None], 1, axis=1)  # [n, 1, 1]
-    img = np.repeat(img, 7, axis=1)  # width 7 so the 2-D blur's other axis is harmless (constant rows)
-    return gaussian_blur(img, sigma)[:, 3, 0]
-
-
-def _down_1d(v: np.ndarray, scale: int) -> np.ndarray:
-    img = np.repeat(v[:, None, None], scale * 4, axis=1)
-    return imresize(img, 1.0 / scale)[:, 0, 0]
-
-
 def operator(sigma: float) -> np.ndarray:
     """D [768, 12288] on HWC-flattened images: y[i, j, c] = sum A[i, h] A[j, w] x[h, w, c]."""
-    a = operator_1d(sigma)
+    a = degradation_matrix(SIZE, sigma)
     return np.kron(a, np.kron(a, np.eye(CH)))
 
 

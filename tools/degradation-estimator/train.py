@@ -1,0 +1,205 @@
+"""Train the blind degradation estimator of the bundled 64 px face prior's inputs (16x16 LR faces).
+
+    /usr/bin/python3 tools/degradation-estimator/train.py train [--steps 6000]
+    /usr/bin/python3 tools/degradation-estimator/train.py evaluate      # dev faces x protocol cases 0..7
+    /usr/bin/python3 tools/degradation-estimator/train.py export        # packages/models/assets/face64/degradation-estimator.safetensors
+
+A small CNN reads the LR face y (values in [-1, 1], 16x16x3) and predicts
+- blur: the Gaussian blur sigma in HR pixels, and
+- noise: the effective white-noise level on the 0..255 scale, defined as the RMS of y - D_blur x
+  (sensor noise, rounding and JPEG together: what the Gaussian restorer's data term must absorb).
+It is trained on synthetic degradations of the TRAINING faces (never dev), each with its own blur,
+noise and JPEG quality drawn independently over (and a little beyond) the protocol's range, so it
+does not learn the protocol's coupling of the three. Everything large goes to runs/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import os
+import sys
+import time
+import zlib
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "train-prior"))
+
+from prior.data import load_dev, load_train  # noqa: E402
+from prior.degrade import degrade, protocol_case  # noqa: E402
+from prior.operator import degradation_matrix  # noqa: E402
+from prior.paths import REPO_DIR, shared_path  # noqa: E402
+from prior.safetensors_io import save_safetensors  # noqa: E402
+
+RUNS = os.path.join(HERE, "runs")
+ASSET = os.path.join(REPO_DIR, "packages", "models", "assets", "face64", "degradation-estimator.safetensors")
+BLUR_RANGE = (1.4, 3.6)
+NOISE_RANGE = (0.0, 35.0)
+QUALITY_RANGE = (40, 100)
+GRID = np.round(np.arange(1.0, 4.0001, 0.01), 2)
+# Target normalisation: the network predicts (blur - 2.5) / 0.7 and (log1p(noise) - 2) / 1.2.
+BLUR_SHIFT, BLUR_SCALE, NOISE_SHIFT, NOISE_SCALE = 2.5, 0.7, 2.0, 1.2
+
+
+class Estimator(nn.Module):
+    """conv3x3 layers with explicit symmetric zero padding (stride-2 layers pad 1 on each side),
+    LeakyReLU(0.2), global average pooling, two linear layers. Mirrored in core's TypeScript."""
+
+    CHANNELS = [(3, 32, 1), (32, 32, 1), (32, 64, 2), (64, 64, 1), (64, 96, 2), (96, 96, 1)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv2d(i, o, 3, stride=s, padding=1) for i, o, s in self.CHANNELS])
+        self.fc1 = nn.Linear(96, 64)
+        self.fc2 = nn.Linear(64, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for conv in self.convs:
+            x = F.leaky_relu(conv(x), 0.2)
+        return self.fc2(F.leaky_relu(self.fc1(x.mean(dim=(2, 3))), 0.2))
+
+
+def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="JPEG", quality=int(quality), subsampling=2)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+
+
+class Synthesizer:
+    """Random protocol-style degradations of training faces, with the effective-noise target."""
+
+    def __init__(self, data: np.ndarray, seed: int):
+        self.data = data
+        self.rng = np.random.default_rng(seed)
+        self.ops = torch.from_numpy(np.stack([degradation_matrix(64, s) for s in GRID])).float()
+
+    def batch(self, n: int):
+        idx = np.sort(self.rng.choice(len(self.data), n, replace=False))
+        hr = torch.from_numpy(np.asarray(self.data[idx], dtype=np.float32)).permute(0, 3, 1, 2)  # 0..255
+        flip = torch.from_numpy(self.rng.random(n) < 0.5)
+        hr = torch.where(flip[:, None, None, None], hr.flip(3), hr)
+        blur = self.rng.uniform(*BLUR_RANGE, n)
+        g = np.clip(np.round((blur - GRID[0]) / 0.01).astype(int), 0, len(GRID) - 1)
+        blur = GRID[g]
+        a = self.ops[g][:, None]  # [n, 1, 16, 64]
+        clean = (a @ hr @ a.transpose(-1, -2)).numpy()  # [n, 3, 16, 16], 0..255
+        sigma = self.rng.uniform(*NOISE_RANGE, n)
+        quality = self.rng.integers(QUALITY_RANGE[0], QUALITY_RANGE[1] + 1, n)
+        ys, noise = [], []
+        for i in range(n):
+            lr = np.clip(np.round(clean[i] + self.rng.normal(0, sigma[i], clean[i].shape)), 0, 255).astype(np.uint8)
+            y = jpeg(lr.transpose(1, 2, 0), quality[i]).astype(np.float32)
+            noise.append(math.sqrt(float(np.mean((y - clean[i].transpose(1, 2, 0)) ** 2))))
+            ys.append(y)
+        x = torch.from_numpy(np.stack(ys)).permute(0, 3, 1, 2) / 127.5 - 1.0
+        target = torch.tensor(np.stack([(blur - BLUR_SHIFT) / BLUR_SCALE, (np.log1p(noise) - NOISE_SHIFT) / NOISE_SCALE], 1)).float()
+        return x, target
+
+
+def decode(out: torch.Tensor):
+    blur = out[:, 0] * BLUR_SCALE + BLUR_SHIFT
+    noise = torch.expm1(out[:, 1] * NOISE_SCALE + NOISE_SHIFT)
+    return blur, noise
+
+
+def train(steps: int, batch: int, threads: int) -> None:
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    data = load_train(shared_path("data", "faces64", "train.zip"), os.path.join(HERE, "..", "train-prior", "runs", "cache", "train64.npy"))
+    synth = Synthesizer(data, seed=1)
+    model = Estimator()
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.05)
+    os.makedirs(RUNS, exist_ok=True)
+    log = open(os.path.join(RUNS, "log.jsonl"), "w")
+    start, acc = time.time(), 0.0
+    for step in range(1, steps + 1):
+        x, target = synth.batch(batch)
+        loss = F.smooth_l1_loss(model(x), target, beta=0.1)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        acc += float(loss)
+        if step % 100 == 0:
+            entry = {"step": step, "loss": acc / 100, "minutes": round((time.time() - start) / 60, 1)}
+            print(json.dumps(entry), flush=True)
+            log.write(json.dumps(entry) + "\n")
+            log.flush()
+            acc = 0.0
+        if step % 1000 == 0 or step == steps:
+            torch.save({"model": model.state_dict(), "step": step}, os.path.join(RUNS, "estimator.pt"))
+
+
+@torch.no_grad()
+def evaluate() -> dict:
+    model = Estimator()
+    model.load_state_dict(torch.load(os.path.join(RUNS, "estimator.pt"))["model"])
+    model.eval()
+    dev, names = load_dev(shared_path("data", "faces64", "dev"))
+    rows = {}
+    for case in range(8):
+        sigma, noise, _ = protocol_case(case)
+        a = degradation_matrix(64, sigma)
+        ys, eff = [], []
+        for img, name in zip(dev, names):
+            lr = degrade(img, case, seed=zlib.crc32(f"{name}:{case}".encode())).astype(np.float64)
+            clean = np.einsum("ih,hwc,jw->ijc", a, img.astype(np.float64), a)
+            eff.append(math.sqrt(float(np.mean((lr - clean) ** 2))))
+            ys.append(lr)
+        x = torch.from_numpy(np.stack(ys)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+        blur, est_noise = decode(model(x))
+        err = (blur.numpy() - sigma)
+        rows[case] = {
+            "blur": round(sigma, 2), "noise": round(noise, 2),
+            "blur_median_abs_err": round(float(np.median(np.abs(err))), 3), "blur_mean_est": round(float(blur.mean()), 3),
+            "effective_noise_mean": round(float(np.mean(eff)), 2), "noise_mean_est": round(float(est_noise.mean()), 2),
+            "noise_median_abs_err": round(float(np.median(np.abs(est_noise.numpy() - np.array(eff)))), 2),
+        }
+        print(case, json.dumps(rows[case]), flush=True)
+    with open(os.path.join(RUNS, "evaluate.json"), "w") as f:
+        json.dump(rows, f, indent=1)
+    return rows
+
+
+def export() -> None:
+    sd = torch.load(os.path.join(RUNS, "estimator.pt"))
+    tensors = {k: v.float() for k, v in sd["model"].items()}
+    meta = {
+        "format": "difbfsr-degradation-estimator/1",
+        "input": "LR face, 16x16x3, values uint8 / 127.5 - 1, NCHW in PyTorch (the TypeScript port reads NHWC)",
+        "layers": json.dumps(Estimator.CHANNELS),
+        "activation": "leaky_relu(0.2)",
+        "outputs": json.dumps({"blur": [BLUR_SHIFT, BLUR_SCALE], "log1p_noise": [NOISE_SHIFT, NOISE_SCALE]}),
+        "training": json.dumps({"steps": sd["step"], "blur": BLUR_RANGE, "noise": NOISE_RANGE, "quality": QUALITY_RANGE,
+                                "data": "faces64/train.zip (training faces only; NON-COMMERCIAL terms)"}),
+    }
+    size = save_safetensors(ASSET, tensors, meta)
+    print(f"wrote {ASSET} ({size / 1024:.0f} KiB)")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("step", choices=["train", "evaluate", "export"])
+    p.add_argument("--steps", type=int, default=6000)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    if a.step == "train":
+        train(a.steps, a.batch, a.threads)
+    elif a.step == "evaluate":
+        evaluate()
+    else:
+        export()
+
+
+if __name__ == "__main__":
+    main()
