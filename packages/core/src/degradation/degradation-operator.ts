@@ -35,3 +35,8 @@ export function degradationMatrix(hrSize: number, scale: number, blur: number): 
 export function toMatrix1D(m: DenseMatrix): Matrix1D {
   return { rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) };
 }
+
+/** The variance of a {@link Degradation}'s noise in the pipeline's [-1, 1] units: `(2 noise / 255)^2`. */
+export function noiseVarianceOf(degradation: Degradation): number {
+  return ((2 * degradation.noise) / 255) ** 2;
+}

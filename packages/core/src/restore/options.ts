@@ -4,6 +4,8 @@ import type { OptimizerChoice } from './optimizer-choice.js';
 import type { LowPassLike } from '../filters/low-pass.js';
 import type { Schedule } from '../schedule/diffusion-schedule.js';
 import type { RawImage } from '../image/image-io.js';
+import type { Degradation } from '../degradation/degradation-operator.js';
+import type { GaussianFaceModel } from '../gaussian/gaussian-face-model.js';
 
 /**
  * The four ablations of the paper's table 4 (`'#1'`: no SRM, no CFM; `'#2'`: CFM only; `'#3'`: SRM
@@ -32,8 +34,26 @@ export interface RestoreProgress {
   attempt?: number;
 }
 
+/**
+ * How a face is restored: `'diffusion'` (default), the conditional diffusion contraction with the
+ * diffusion prior; `'gaussian'`, the closed-form posterior mean of the Gaussian face model for the
+ * input's degradation (milliseconds, faithful, no generated detail), with its exact per-pixel
+ * standard deviation as the uncertainty map.
+ */
+export type RestoreMethod = 'diffusion' | 'gaussian';
+
 /** Options of {@link restore}. Every field is optional. */
 export interface RestoreOptions {
+  /** See {@link RestoreMethod}. Default `'diffusion'`. */
+  method?: RestoreMethod;
+  /**
+   * How the input was degraded (blur in HR pixels, effective noise on the 0..255 scale), when you
+   * know it; by default it is estimated with the registered degradation estimator
+   * (`estimateDegradation`). Used by `method: 'gaussian'`.
+   */
+  degradation?: Degradation;
+  /** The Gaussian face model of `method: 'gaussian'`. Default: the registered one (`@difbfsr/models` bundles one for its prior). */
+  gaussianModel?: GaussianFaceModel;
   /** The diffusion prior. Default: the registered default prior (the bundled face prior of `@difbfsr/models`). */
   prior?: Denoiser;
   /**
@@ -126,6 +146,10 @@ export interface RestoreOptions {
 
 /** What happened during a restore. */
 export interface RestoreInfo {
+  /** The method that ran. */
+  method: RestoreMethod;
+  /** The degradation the data term used, and whether it was estimated (rather than given). */
+  degradation?: Degradation & { estimated: boolean };
   /** Network calls of the chain (each rerun after a collapse makes as many again). */
   steps: number;
   /** Original timestep where the chain started. */

@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../denoiser.js';
 import { DifbfsrError, throwIfAborted } from '../errors.js';
 import { downUpLowPass, gaussianLowPass, toLowPass } from '../filters/low-pass.js';
-import { decodeInput, encodeOutput, type ImageInput, type RawImage } from '../image/image-io.js';
+import { decodeInput, encodeOutput, type DecodedInput, type ImageInput, type RawImage } from '../image/image-io.js';
 import { diffusionTables, linearSchedule } from '../schedule/diffusion-schedule.js';
 import { runContraction, type ContractionSettings } from './contraction.js';
 import { getDefaultPrior } from './default-prior.js';
 import { optimizerChoiceOf } from './optimizer-choice.js';
-import type { Ablation, RestoreInfo, RestoreOptions, RestoreProgress } from './options.js';
+import type { Ablation, RestoreInfo, RestoreMethod, RestoreOptions, RestoreProgress } from './options.js';
+import { restoreGaussian, type MethodResult } from './restore-gaussian.js';
 import { DEFAULT_ADAM_EPSILON } from './adam-settings.js';
 
 /** The restored image in the same form as the input (tensor of the same rank, or a {@link RawImage}). */
@@ -85,53 +86,78 @@ export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight:
   };
 }
 
+/** The diffusion method: the conditional diffusion contraction, with reruns after a collapse. */
+async function restoreDiffusion(decoded: DecodedInput, options: RestoreOptions): Promise<MethodResult> {
+  const prior = options.prior ?? (await getDefaultPrior({ backend: options.backend }));
+  const settings = resolveSettings(options, prior, decoded.layout.height, decoded.layout.width);
+  const maxRetries = positiveInt('collapseRetries', options.collapseRetries ?? 1, 0);
+  let r = await runContraction(decoded.rgb, settings);
+  let retries = 0;
+  while (r.collapsed && retries < maxRetries) {
+    // An unstable trajectory: rerun the chain with the next seed.
+    r.image.dispose();
+    const attempt = ++retries;
+    const onProgress = settings.onProgress && ((p: RestoreProgress) => settings.onProgress!({ ...p, attempt }));
+    r = await runContraction(decoded.rgb, { ...settings, seed: settings.seed + attempt, onProgress });
+  }
+  return {
+    image: r.image,
+    info: {
+      method: 'diffusion',
+      steps: settings.startIndex + 1,
+      startTimestep: settings.tables.timesteps[settings.startIndex],
+      srm: settings.srm,
+      cfm: settings.cfm,
+      seed: settings.seed,
+      retries,
+      loss: r.loss,
+      lrRmse: r.lrRmse,
+      baselineLrRmse: r.baselineLrRmse,
+      collapsed: r.collapsed,
+      ...(r.collapseFallback ? { collapseFallback: r.collapseFallback } : {}),
+      prior: prior.name ?? 'custom',
+      optimizer: r.optimizer,
+      ...(r.optimizerFallback ? { optimizerFallback: r.optimizerFallback } : {}),
+    },
+  };
+}
+
+const METHODS: readonly RestoreMethod[] = ['diffusion', 'gaussian'];
+
+/** A per-pixel standard deviation map of a restore, in 0..255 units (HWC, 3 channels). */
+export interface UncertaintyMap {
+  data: Float32Array;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
 /**
  * Restore a degraded low-resolution face (DifBFSR): x`scale` super-resolution by conditional
- * diffusion contraction with a pre-trained prior, returning the result and what happened.
+ * diffusion contraction with a pre-trained prior (or, with `method: 'gaussian'`, the closed-form
+ * posterior mean of the Gaussian face model), returning the result and what happened; with the
+ * per-pixel posterior standard deviation as `uncertainty` where the method provides one.
  *
  * @param input the LR face, `scale` times smaller than the prior's resolution; 1, 3 or 4 channels
  *   (grey is replicated; alpha is set aside and upscaled bicubically).
  */
-export async function restoreWithInfo<I extends ImageInput>(input: I, options: RestoreOptions = {}): Promise<{ output: RestoreOutput<I>; info: RestoreInfo }> {
+export async function restoreWithInfo<I extends ImageInput>(
+  input: I,
+  options: RestoreOptions = {},
+): Promise<{ output: RestoreOutput<I>; info: RestoreInfo; uncertainty?: UncertaintyMap }> {
   throwIfAborted(options.signal);
+  const method = options.method ?? 'diffusion';
+  if (!METHODS.includes(method)) throw new DifbfsrError('INVALID_OPTION', `method must be one of ${METHODS.join(', ')}, got ${JSON.stringify(method)}`);
   const started = performance.now();
-  const prior = options.prior ?? (await getDefaultPrior({ backend: options.backend }));
   const decoded = decodeInput(input);
   try {
-    const settings = resolveSettings(options, prior, decoded.layout.height, decoded.layout.width);
-    const maxRetries = positiveInt('collapseRetries', options.collapseRetries ?? 1, 0);
-    let r = await runContraction(decoded.rgb, settings);
-    let retries = 0;
-    while (r.collapsed && retries < maxRetries) {
-      // An unstable trajectory: rerun the chain with the next seed.
-      r.image.dispose();
-      const attempt = ++retries;
-      const onProgress = settings.onProgress && ((p: RestoreProgress) => settings.onProgress!({ ...p, attempt }));
-      r = await runContraction(decoded.rgb, { ...settings, seed: settings.seed + attempt, onProgress });
-    }
+    const r = method === 'gaussian' ? await restoreGaussian(decoded, options) : await restoreDiffusion(decoded, options);
     const output = encodeOutput(r.image, decoded.layout, decoded.alpha) as RestoreOutput<I>;
+    const [, height, width] = r.image.shape;
     r.image.dispose();
-    return {
-      output,
-      info: {
-        steps: settings.startIndex + 1,
-        startTimestep: settings.tables.timesteps[settings.startIndex],
-        srm: settings.srm,
-        cfm: settings.cfm,
-        seed: settings.seed,
-        retries,
-        loss: r.loss,
-        lrRmse: r.lrRmse,
-        baselineLrRmse: r.baselineLrRmse,
-        collapsed: r.collapsed,
-        ...(r.collapseFallback ? { collapseFallback: r.collapseFallback } : {}),
-        prior: prior.name ?? 'custom',
-        optimizer: r.optimizer,
-        ...(r.optimizerFallback ? { optimizerFallback: r.optimizerFallback } : {}),
-        backend: tf.getBackend(),
-        timeMs: performance.now() - started,
-      },
-    };
+    const info: RestoreInfo = { ...r.info, backend: tf.getBackend(), timeMs: performance.now() - started };
+    if (!r.std) return { output, info };
+    return { output, info, uncertainty: { data: Float32Array.from(r.std, (v) => v * 127.5), width, height, channels: 3 } };
   } finally {
     decoded.rgb.dispose();
     decoded.alpha?.dispose();

@@ -1,10 +1,20 @@
 import { DifbfsrError, type Ablation } from '@difbfsr/core';
 
-/** What the bench compares: the bicubic upsampling of the input (the paper's Input column) and restore() ablations. */
-export type Method = 'bicubic' | Ablation;
+/**
+ * What the bench compares: the bicubic upsampling of the input (the paper's Input column),
+ * restore() ablations, and restore()'s closed-form `method: 'gaussian'` with the estimated
+ * degradation (`'gaussian'`) or given the true one (`'gaussian-oracle'`: the case's blur and the
+ * face's effective noise, a reference row no blind method can see).
+ */
+export type Method = 'bicubic' | Ablation | 'gaussian' | 'gaussian-oracle';
 
 /** Every method, in the report's column order. */
-export const METHODS: readonly Method[] = ['bicubic', '#1', '#2', '#3', '#4', 'ddnm'];
+export const METHODS: readonly Method[] = ['bicubic', 'gaussian', 'gaussian-oracle', '#1', '#2', '#3', '#4', 'ddnm'];
+
+/** Methods whose result does not depend on the diffusion settings (seed, steps, ...). */
+export function isClosedForm(method: Method): method is 'bicubic' | 'gaussian' | 'gaussian-oracle' {
+  return method === 'bicubic' || method === 'gaussian' || method === 'gaussian-oracle';
+}
 
 /**
  * Parse a comma-separated method list.

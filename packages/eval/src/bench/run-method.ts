@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lrConsistencyRmse, resizeBicubic, restoreWithInfo, type RestoreOptions } from '@difbfsr/core';
+import { DifbfsrError, lrConsistencyRmse, resizeBicubic, restoreWithInfo, type Degradation, type RestoreOptions } from '@difbfsr/core';
 import type { RgbImage } from '../image.js';
 import type { Method } from './methods.js';
 import { lrLowPassOf, restoreOptionsOf, type RestoreOverrides } from './restore-overrides.js';
@@ -49,13 +49,32 @@ function bicubic(lr: RgbImage, scale: number, o: RestoreOverrides): MethodRun {
   return { output, lrRmse, baselineLrRmse: lrRmse, collapsed: false, timeMs, prior: '-', optimizer: '-', backend: tf.getBackend(), steps: 0, startTimestep: 0 };
 }
 
+/** restore() options of a method (not bicubic); `truth` is what `'gaussian-oracle'` is given. */
+function optionsOf(method: Exclude<Method, 'bicubic'>, o: RestoreOverrides, truth: Degradation | undefined): RestoreOptions {
+  if (method === 'gaussian') return { method: 'gaussian' };
+  if (method === 'gaussian-oracle') {
+    if (!truth) throw new DifbfsrError('INVALID_OPTION', "method 'gaussian-oracle' needs the true degradation of the face");
+    return { method: 'gaussian', degradation: truth };
+  }
+  return restoreOptionsOf(method, o);
+}
+
 /**
- * Run one method on an LR face: `bicubic`, or restore() with `ablation: method` and the overrides.
+ * Run one method on an LR face: `bicubic`, restore()'s closed form, or restore() with
+ * `ablation: method` and the overrides.
  * @param extra options that do not change the result (progress, cancellation)
+ * @param truth the face's true degradation (for `'gaussian-oracle'`)
  */
-export async function runMethod(method: Method, lr: RgbImage, o: RestoreOverrides, extra: Pick<RestoreOptions, 'onProgress' | 'signal'> = {}, scale = 4): Promise<MethodRun> {
+export async function runMethod(
+  method: Method,
+  lr: RgbImage,
+  o: RestoreOverrides,
+  extra: Pick<RestoreOptions, 'onProgress' | 'signal'> = {},
+  scale = 4,
+  truth?: Degradation,
+): Promise<MethodRun> {
   if (method === 'bicubic') return bicubic(lr, scale, o);
-  const { output, info } = await restoreWithInfo({ data: lr.data, width: lr.width, height: lr.height, channels: 3 }, { ...restoreOptionsOf(method, o), ...extra, scale });
+  const { output, info } = await restoreWithInfo({ data: lr.data, width: lr.width, height: lr.height, channels: 3 }, { ...optionsOf(method, o, truth), ...extra, scale });
   return {
     output: { width: output.width, height: output.height, data: Uint8Array.from(output.data) },
     lrRmse: info.lrRmse,

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AbortError, DifbfsrError } from '@difbfsr/core';
 import { degrade } from '../degradation/degrade.js';
+import { trueDegradation } from '../degradation/true-degradation.js';
 import type { FaceRecognizer } from '../identity/face-recognizer.js';
 import { cosineSimilarity } from '../identity/identity-similarity.js';
 import { encodePng, readRgb } from '../image-file.js';
@@ -9,7 +10,7 @@ import type { RgbImage } from '../image.js';
 import { psnr } from '../metrics/psnr.js';
 import { ssim } from '../metrics/ssim.js';
 import { benchPaths } from './bench-paths.js';
-import type { Method } from './methods.js';
+import { isClosedForm, type Method } from './methods.js';
 import { peakRssMiB } from './peak-rss.js';
 import { recordKey, type QualityRecord } from './quality-record.js';
 import type { RestoreOverrides } from './restore-overrides.js';
@@ -43,7 +44,8 @@ export interface QualityBenchConfig {
 
 /** The settings a method's results are keyed by. */
 export function methodSettings(method: Method, o: RestoreOverrides, scale: number): Record<string, unknown> {
-  return { protocol: QUALITY_PROTOCOL, scale, method, ...(method === 'bicubic' ? { lrSigma: o.lrSigma } : o) };
+  if (method === 'bicubic') return { protocol: QUALITY_PROTOCOL, scale, method, lrSigma: o.lrSigma };
+  return { protocol: QUALITY_PROTOCOL, scale, method, ...(isClosedForm(method) ? {} : o) };
 }
 
 function writeFile(path: string, bytes: Uint8Array): void {
@@ -80,11 +82,12 @@ export async function runQualityBench(config: QualityBenchConfig, recognizer: Fa
       const hr = await readRgb(join(config.hrDir, name));
       face = { name, hr, descriptor: recognizer.embed([hr])[0] };
     }
-    const { lr } = await degrade(face.hr, caseIndex, name, scale);
+    const { lr, protocol } = await degrade(face.hr, caseIndex, name, scale);
+    const truth = trueDegradation(face.hr, lr, protocol, scale);
     writeFile(benchPaths.lr(config.outDir, name, caseIndex), await encodePng(lr));
     for (const method of pending) {
       if (config.signal?.aborted) throw new AbortError(config.signal.reason);
-      const run = await runMethod(method, lr, config.overrides, { signal: config.signal }, scale);
+      const run = await runMethod(method, lr, config.overrides, { signal: config.signal }, scale, truth);
       if (run.output.width !== face.hr.width || run.output.height !== face.hr.height) {
         throw new DifbfsrError('INVALID_SIZE', `${name}: ${method} gave ${run.output.width}x${run.output.height}, the HR face is ${face.hr.width}x${face.hr.height}`);
       }
