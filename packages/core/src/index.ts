@@ -56,3 +56,4 @@ export type { DegradationEstimator } from './degradation/degradation-estimator.j
 export { estimateDegradation } from './degradation/estimate-degradation.js';
 export { gaussianRestore, gaussianPosteriorOf, type GaussianRestoration } from './gaussian/gaussian-restore.js';
 export { setFaceModelCompanions, getDefaultGaussianModel, getDefaultDegradationEstimator, type FaceModelCompanions } from './restore/default-face-models.js';
+export { runPosteriorChain, type PosteriorChainSettings, type PosteriorChainResult } from './restore/posterior-chain.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { degradationMatrix, GaussianFaceModel, GaussianPosterior, ObservedGaussianModel, SeededRandom, type GaussianFaceModelData } from '@difbfsr/core';
 import { usePlainBackend } from '../../../test-utils/plain-backend.js';
+import { syntheticGaussianModel } from './gaussian-fixtures.js';
 
 // Independent dense references: full matrices and Gaussian elimination, nothing shared with the
 // low-rank / Woodbury implementation under test.
@@ -23,30 +24,6 @@ function solve(a: Mat, b: number[]): number[] {
     }
   }
   return m.map((row, i) => row[n] / row[i]);
-}
-
-/** A seeded synthetic model: 8x8 faces, rank 20, orthonormal eigenvectors by Gram-Schmidt. */
-function syntheticModel(): GaussianFaceModelData {
-  const res = 8;
-  const dim = res * res * 3;
-  const rank = 20;
-  const rng = new SeededRandom(11);
-  const raw = rng.normalArray(rank * dim);
-  const vecs = new Float64Array(rank * dim);
-  for (let i = 0; i < rank; i++) {
-    const v = raw.slice(i * dim, (i + 1) * dim);
-    for (let j = 0; j < i; j++) {
-      let d = 0;
-      for (let p = 0; p < dim; p++) d += v[p] * vecs[j * dim + p];
-      for (let p = 0; p < dim; p++) v[p] -= d * vecs[j * dim + p];
-    }
-    const norm = Math.hypot(...v);
-    for (let p = 0; p < dim; p++) vecs[i * dim + p] = v[p] / norm;
-  }
-  const eigenvalues = Float64Array.from({ length: rank }, (_, i) => 3 * Math.exp(-i / 5) + 0.02);
-  const mean = Float32Array.from(rng.normalArray(dim), (v) => 0.2 * v);
-  // Round the eigenvectors to float32 first, so the dense reference sees exactly the model's numbers.
-  return { resolution: res, mean, eigenvalues, eigenvectors: Float32Array.from(vecs), remainder: 0.01 };
 }
 
 function denseCovariance(d: GaussianFaceModelData, a: Float64Array, c: number): Mat {
@@ -72,7 +49,7 @@ function denseOperator(a: { rows: number; cols: number; data: Float64Array }): M
 
 describe('Gaussian face model: exact posterior in LR space', () => {
   beforeAll(() => usePlainBackend('cpu'));
-  const data = syntheticModel();
+  const data = syntheticGaussianModel();
   const a1 = degradationMatrix(8, 4, 1.2);
   const s2 = 0.05 ** 2;
 
