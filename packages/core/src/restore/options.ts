@@ -35,12 +35,17 @@ export interface RestoreProgress {
 }
 
 /**
- * How a face is restored: `'diffusion'` (default), the conditional diffusion contraction with the
- * diffusion prior; `'gaussian'`, the closed-form posterior mean of the Gaussian face model for the
- * input's degradation (milliseconds, faithful, no generated detail), with its exact per-pixel
- * standard deviation as the uncertainty map.
+ * How a face is restored:
+ * - `'diffusion'` (default): DifBFSR's conditional diffusion contraction (SRM and CFM, see `ablation`);
+ * - `'posterior'`: a diffusion posterior sampler for the input's estimated degradation (a Gaussian
+ *   posterior start, and each step's `x0` drawn given `x_t` and the input), `samples` chains at once,
+ *   combined by `fidelity`;
+ * - `'gaussian'`: the closed-form posterior mean of the Gaussian face model for the input's
+ *   degradation (milliseconds, faithful, no generated detail).
+ * `'posterior'` (with `samples` > 1) and `'gaussian'` return a per-pixel standard deviation as
+ * `restoreWithInfo()`'s uncertainty map.
  */
-export type RestoreMethod = 'diffusion' | 'gaussian';
+export type RestoreMethod = 'diffusion' | 'posterior' | 'gaussian';
 
 /** Options of {@link restore}. Every field is optional. */
 export interface RestoreOptions {
@@ -52,6 +57,16 @@ export interface RestoreOptions {
    * (`estimateDegradation`). Used by `method: 'gaussian'`.
    */
   degradation?: Degradation;
+  /**
+   * `method: 'posterior'`: how many posterior samples to draw (chains run as one batch). Their mean
+   * is the fidelity mode; their per-pixel standard deviation the uncertainty map. Default 1.
+   */
+  samples?: number;
+  /**
+   * `method: 'posterior'`: 1 (default) returns the mean of the samples (most faithful), 0 the first
+   * sample (most generated detail); in between, `mean + (1 - fidelity) (sample - mean)`.
+   */
+  fidelity?: number;
   /** The Gaussian face model of `method: 'gaussian'`. Default: the registered one (`@difbfsr/models` bundles one for its prior). */
   gaussianModel?: GaussianFaceModel;
   /** The diffusion prior. Default: the registered default prior (the bundled face prior of `@difbfsr/models`). */
@@ -148,6 +163,9 @@ export interface RestoreOptions {
 export interface RestoreInfo {
   /** The method that ran. */
   method: RestoreMethod;
+  /** Posterior samples drawn and how they were combined (`method: 'posterior'`). */
+  samples?: number;
+  fidelity?: number;
   /** The degradation the data term used, and whether it was estimated (rather than given). */
   degradation?: Degradation & { estimated: boolean };
   /** Network calls of the chain (each rerun after a collapse makes as many again). */

@@ -3,12 +3,14 @@ import type { Denoiser } from '../denoiser.js';
 import { DifbfsrError, throwIfAborted } from '../errors.js';
 import { downUpLowPass, gaussianLowPass, toLowPass } from '../filters/low-pass.js';
 import { decodeInput, encodeOutput, type DecodedInput, type ImageInput, type RawImage } from '../image/image-io.js';
-import { diffusionTables, linearSchedule } from '../schedule/diffusion-schedule.js';
 import { runContraction, type ContractionSettings } from './contraction.js';
 import { getDefaultPrior } from './default-prior.js';
 import { optimizerChoiceOf } from './optimizer-choice.js';
 import type { Ablation, RestoreInfo, RestoreMethod, RestoreOptions, RestoreProgress } from './options.js';
 import { restoreGaussian, type MethodResult } from './restore-gaussian.js';
+import { restorePosterior } from './restore-posterior.js';
+import { positiveInt, positiveNumber } from './validate.js';
+import { resolveChain } from './chain-settings.js';
 import { DEFAULT_ADAM_EPSILON } from './adam-settings.js';
 
 /** The restored image in the same form as the input (tensor of the same rank, or a {@link RawImage}). */
@@ -22,42 +24,9 @@ const ABLATIONS: Record<Ablation, { srm: boolean; cfm: boolean }> = {
   ddnm: { srm: false, cfm: false },
 };
 
-function positiveInt(name: string, v: number, min = 1): number {
-  if (!Number.isInteger(v) || v < min) throw new DifbfsrError('INVALID_OPTION', `${name} must be an integer >= ${min}, got ${v}`);
-  return v;
-}
-
-function positiveNumber(name: string, v: number): number {
-  if (!(Number.isFinite(v) && v > 0)) throw new DifbfsrError('INVALID_OPTION', `${name} must be a positive number, got ${v}`);
-  return v;
-}
-
 /** Validate options against the input and the prior, and fill in every default. */
 export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight: number, lrWidth: number): ContractionSettings {
-  const scale = opts.scale ?? 4;
-  if (!Number.isInteger(Math.log2(scale)) || scale < 2) {
-    throw new DifbfsrError('INVALID_OPTION', `scale must be a power of two (2, 4, 8, ...), got ${scale}`);
-  }
-  const res = prior.resolution;
-  if (lrHeight * scale !== res || lrWidth * scale !== res) {
-    const need = res / scale;
-    const hint = Number.isInteger(need)
-      ? `resize the face to ${need}x${need} first, or use scale ${res / lrWidth} if that is a power of two`
-      : `use a scale that divides ${res}`;
-    throw new DifbfsrError(
-      'INVALID_SIZE',
-      `Input is ${lrWidth}x${lrHeight}; at scale ${scale} that gives ${lrWidth * scale}x${lrHeight * scale}, but the prior works at ${res}x${res}: ${hint}`,
-    );
-  }
-  const strength = opts.strength ?? 0.4;
-  if (!(strength > 0 && strength <= 1)) throw new DifbfsrError('INVALID_OPTION', `strength must be in (0, 1], got ${strength}`);
-  const steps = positiveInt('steps', opts.steps ?? 100);
-  const schedule = opts.schedule ?? linearSchedule(opts.respacing ?? String(Math.round(steps / strength)));
-  const tables = diffusionTables(schedule);
-  // With an explicit respacing or schedule, `strength` picks the start among its steps.
-  const startIndex =
-    opts.schedule || opts.respacing ? Math.min(tables.betas.length, Math.round(strength * tables.betas.length)) - 1 : Math.min(steps, tables.betas.length) - 1;
-  if (startIndex < 0) throw new DifbfsrError('INVALID_OPTION', `strength ${strength} leaves no step of the ${tables.betas.length}-step chain`);
+  const { scale, tables, startIndex } = resolveChain(opts, prior, lrHeight, lrWidth);
   const switches = opts.ablation ? ABLATIONS[opts.ablation] : { srm: opts.srm ?? true, cfm: opts.cfm ?? true };
   if (!switches) throw new DifbfsrError('INVALID_OPTION', `ablation must be one of ${Object.keys(ABLATIONS).join(', ')}, got ${opts.ablation}`);
   const ddnm = opts.ablation === 'ddnm';
@@ -122,7 +91,7 @@ async function restoreDiffusion(decoded: DecodedInput, options: RestoreOptions):
   };
 }
 
-const METHODS: readonly RestoreMethod[] = ['diffusion', 'gaussian'];
+const METHODS: readonly RestoreMethod[] = ['diffusion', 'posterior', 'gaussian'];
 
 /** A per-pixel standard deviation map of a restore, in 0..255 units (HWC, 3 channels). */
 export interface UncertaintyMap {
@@ -151,7 +120,8 @@ export async function restoreWithInfo<I extends ImageInput>(
   const started = performance.now();
   const decoded = decodeInput(input);
   try {
-    const r = method === 'gaussian' ? await restoreGaussian(decoded, options) : await restoreDiffusion(decoded, options);
+    const run = { diffusion: restoreDiffusion, posterior: restorePosterior, gaussian: restoreGaussian }[method];
+    const r = await run(decoded, options);
     const output = encodeOutput(r.image, decoded.layout, decoded.alpha) as RestoreOutput<I>;
     const [, height, width] = r.image.shape;
     r.image.dispose();

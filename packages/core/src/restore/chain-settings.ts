@@ -1,0 +1,41 @@
+import type { Denoiser } from '../denoiser.js';
+import { DifbfsrError } from '../errors.js';
+import { diffusionTables, linearSchedule, type DiffusionTables } from '../schedule/diffusion-schedule.js';
+import type { RestoreOptions } from './options.js';
+import { positiveInt } from './validate.js';
+
+/** The chain a restore runs: its scale, schedule tables and first reverse step. */
+export interface ChainSettings {
+  scale: number;
+  tables: DiffusionTables;
+  startIndex: number;
+}
+
+/** Validate the chain options (scale, steps, strength, respacing, schedule) against the input and the prior. */
+export function resolveChain(opts: RestoreOptions, prior: Denoiser, lrHeight: number, lrWidth: number): ChainSettings {
+  const scale = opts.scale ?? 4;
+  if (!Number.isInteger(Math.log2(scale)) || scale < 2) {
+    throw new DifbfsrError('INVALID_OPTION', `scale must be a power of two (2, 4, 8, ...), got ${scale}`);
+  }
+  const res = prior.resolution;
+  if (lrHeight * scale !== res || lrWidth * scale !== res) {
+    const need = res / scale;
+    const hint = Number.isInteger(need)
+      ? `resize the face to ${need}x${need} first, or use scale ${res / lrWidth} if that is a power of two`
+      : `use a scale that divides ${res}`;
+    throw new DifbfsrError(
+      'INVALID_SIZE',
+      `Input is ${lrWidth}x${lrHeight}; at scale ${scale} that gives ${lrWidth * scale}x${lrHeight * scale}, but the prior works at ${res}x${res}: ${hint}`,
+    );
+  }
+  const strength = opts.strength ?? 0.4;
+  if (!(strength > 0 && strength <= 1)) throw new DifbfsrError('INVALID_OPTION', `strength must be in (0, 1], got ${strength}`);
+  const steps = positiveInt('steps', opts.steps ?? 100);
+  const schedule = opts.schedule ?? linearSchedule(opts.respacing ?? String(Math.round(steps / strength)));
+  const tables = diffusionTables(schedule);
+  // With an explicit respacing or schedule, `strength` picks the start among its steps.
+  const startIndex =
+    opts.schedule || opts.respacing ? Math.min(tables.betas.length, Math.round(strength * tables.betas.length)) - 1 : Math.min(steps, tables.betas.length) - 1;
+  if (startIndex < 0) throw new DifbfsrError('INVALID_OPTION', `strength ${strength} leaves no step of the ${tables.betas.length}-step chain`);
+  return { scale, tables, startIndex };
+}
