@@ -1,13 +1,14 @@
 /**
  * The quality bench (issue #5): the paper's evaluation protocol at the prior's resolution
- * (../shared/docs/evaluation.md) for bicubic, the four ablations of restore() and DDNM.
+ * (../shared/docs/evaluation.md) for bicubic, the closed-form Gaussian restorer (estimated and
+ * oracle degradation), the four ablations of restore(), DDNM and the posterior sampler.
  *
  *   pnpm bench quality [--hr-dir ../shared/data/faces64/dev] [--list bench/quality/dev16.txt | --limit N]
- *       [--cases 0,1,...,7] [--methods bicubic,#1,#2,#3,#4,ddnm] [--seed 0] [--tag default]
+ *       [--cases 0,1,...,7] [--methods bicubic,gaussian,gaussian-oracle,#1,#2,#3,#4,ddnm,posterior] [--seed 0] [--tag default]
  *       [--out bench/out/quality] [--shard i/n] [--no-report] [--grid-faces 8]
  *       [--steps N] [--strength S] [--warmup-iters N] [--cfm-kernel K] [--lr-sigma S (0: identity)]
  *       [--adam-steps N] [--srm-lr X] [--cfm-lr X] [--adam-eps X] [--srm-start bicubic|dip]
- *       [--backend auto|tfjs|onnx] [--optimizer auto|tfjs|onnx]
+ *       [--backend auto|tfjs|onnx] [--optimizer auto|tfjs|onnx] [--samples K] [--fidelity F]
  *   pnpm bench quality --report [--out ...]       # only rebuild report.json, report.md and the grids
  *   pnpm bench quality --make-list 16 [--hr-dir ...] > bench/quality/dev16.txt
  *
@@ -60,6 +61,8 @@ const { values } = parseArgs({
     'cfm-lr': { type: 'string' },
     'adam-eps': { type: 'string' },
     'srm-start': { type: 'string' },
+    samples: { type: 'string' },
+    fidelity: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     optimizer: { type: 'string' },
   },
@@ -118,6 +121,8 @@ const overrides: RestoreOverrides = {
   cfmLearningRate: num('cfm-lr'),
   adamEpsilon: num('adam-eps'),
   srmStart: values['srm-start'] as RestoreOverrides['srmStart'],
+  samples: num('samples'),
+  fidelity: num('fidelity'),
 };
 const cases = values.cases.split(',').map((c) => protocolCase(Number(c)).index);
 const methods = parseMethods(values.methods);

@@ -170,15 +170,26 @@ def evaluate() -> dict:
     return rows
 
 
+def check_input() -> torch.Tensor:
+    """The closed-form input of the forward check: 0.9 sin(0.37 h + 0.23 w + 0.9 c), NCHW [1, 3, 16, 16]."""
+    c, h, w = torch.meshgrid(*(torch.arange(n, dtype=torch.float64) for n in (3, 16, 16)), indexing="ij")
+    return (0.9 * torch.sin(0.37 * h + 0.23 * w + 0.9 * c)).float()[None]
+
+
 def export() -> None:
     sd = torch.load(os.path.join(RUNS, "estimator.pt"))
     tensors = {k: v.float() for k, v in sd["model"].items()}
+    model = Estimator()
+    model.load_state_dict(sd["model"])
+    with torch.no_grad():
+        raw = model(check_input())[0].tolist()
     meta = {
         "format": "difbfsr-degradation-estimator/1",
         "input": "LR face, 16x16x3, values uint8 / 127.5 - 1, NCHW in PyTorch (the TypeScript port reads NHWC)",
         "layers": json.dumps(Estimator.CHANNELS),
         "activation": "leaky_relu(0.2)",
         "outputs": json.dumps({"blur": [BLUR_SHIFT, BLUR_SCALE], "log1p_noise": [NOISE_SHIFT, NOISE_SCALE]}),
+        "forward_check": json.dumps({"input": "x[c,h,w] = 0.9*sin(0.37*h + 0.23*w + 0.9*c), [1, 3, 16, 16]", "raw_output": raw}),
         "training": json.dumps({"steps": sd["step"], "blur": BLUR_RANGE, "noise": NOISE_RANGE, "quality": QUALITY_RANGE,
                                 "data": "faces64/train.zip (training faces only; NON-COMMERCIAL terms)"}),
     }

@@ -6,10 +6,10 @@ import { DifbfsrError, type Ablation } from '@difbfsr/core';
  * degradation (`'gaussian'`) or given the true one (`'gaussian-oracle'`: the case's blur and the
  * face's effective noise, a reference row no blind method can see).
  */
-export type Method = 'bicubic' | Ablation | 'gaussian' | 'gaussian-oracle';
+export type Method = 'bicubic' | Ablation | 'gaussian' | 'gaussian-oracle' | 'posterior';
 
-/** Every method, in the report's column order. */
-export const METHODS: readonly Method[] = ['bicubic', 'gaussian', 'gaussian-oracle', '#1', '#2', '#3', '#4', 'ddnm'];
+/** Every method, in the report's column order (`'posterior'`: restore()'s posterior sampler with the overrides' `samples` and `fidelity`). */
+export const METHODS: readonly Method[] = ['bicubic', 'gaussian', 'gaussian-oracle', '#1', '#2', '#3', '#4', 'ddnm', 'posterior'];
 
 /** Methods whose result does not depend on the diffusion settings (seed, steps, ...). */
 export function isClosedForm(method: Method): method is 'bicubic' | 'gaussian' | 'gaussian-oracle' {

@@ -17,6 +17,9 @@ export interface RestoreOverrides {
   readonly cfmLearningRate?: number;
   readonly adamEpsilon?: number;
   readonly srmStart?: 'bicubic' | 'dip';
+  /** Posterior samples and their blend (`method: 'posterior'`). */
+  readonly samples?: number;
+  readonly fidelity?: number;
 }
 
 /** The LR low-pass the overrides ask for (restore's default, Gaussian sigma 1, when unset). */
@@ -25,8 +28,14 @@ export function lrLowPassOf(o: RestoreOverrides): LowPass {
   return o.lrSigma === 0 ? identityLowPass : gaussianLowPass(o.lrSigma);
 }
 
+/** restore() options of the posterior sampler with these overrides (the ones it reads). */
+export function posteriorOptionsOf(o: RestoreOverrides): RestoreOptions {
+  const { seed, backend, steps, strength, samples, fidelity } = o;
+  return { seed, backend, steps, strength, samples, fidelity };
+}
+
 /** restore() options for an ablation with these overrides (unset ones keep restore's defaults). */
 export function restoreOptionsOf(ablation: Ablation, o: RestoreOverrides): RestoreOptions {
-  const { lrSigma, ...rest } = o;
+  const { lrSigma, samples: _samples, fidelity: _fidelity, ...rest } = o;
   return { ...rest, ablation, ...(lrSigma === undefined ? {} : { lrLowPass: lrLowPassOf(o) }) };
 }

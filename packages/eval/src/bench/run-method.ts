@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DifbfsrError, lrConsistencyRmse, resizeBicubic, restoreWithInfo, type Degradation, type RestoreOptions } from '@difbfsr/core';
 import type { RgbImage } from '../image.js';
 import type { Method } from './methods.js';
-import { lrLowPassOf, restoreOptionsOf, type RestoreOverrides } from './restore-overrides.js';
+import { lrLowPassOf, posteriorOptionsOf, restoreOptionsOf, type RestoreOverrides } from './restore-overrides.js';
 
 /** A method's output on one LR face and what restore() said about it. */
 export interface MethodRun {
@@ -56,6 +56,7 @@ function optionsOf(method: Exclude<Method, 'bicubic'>, o: RestoreOverrides, trut
     if (!truth) throw new DifbfsrError('INVALID_OPTION', "method 'gaussian-oracle' needs the true degradation of the face");
     return { method: 'gaussian', degradation: truth };
   }
+  if (method === 'posterior') return { ...posteriorOptionsOf(o), method: 'posterior' };
   return restoreOptionsOf(method, o);
 }
 
