@@ -67,14 +67,35 @@ def covariance(threads: int) -> None:
     print("trace", float(cov.trace()))
 
 
-def eigen(threads: int) -> None:
+def eigen(threads: int, top: int = 1024, block: int = 1536, iterations: int = 10) -> None:
+    """The `top` leading eigenpairs by randomized subspace iteration (float64, `block` vectors, QR
+    re-orthonormalisation every iteration, then Rayleigh-Ritz); LAPACK's full eigh of a 12288 x 12288
+    matrix is both slow here and broken in Debian's torch 1.13 for float32 (a workspace size
+    rounded to float). The trace gives the remainder of any rank."""
     torch.set_num_threads(threads)
-    cov = torch.from_numpy(np.load(os.path.join(RUNS, "cov.npy")))
-    lam, vec = torch.linalg.eigh(cov)  # ascending
-    lam, vec = lam.flip(0), vec.flip(1)
-    np.save(os.path.join(RUNS, "eigvals.npy"), lam.double().numpy())
-    np.save(os.path.join(RUNS, "eigvecs1024.npy"), vec[:, :1024].T.contiguous().numpy())  # [1024, DIM]
-    print("top eigenvalues", lam[:5].tolist(), "trace", float(lam.sum()))
+    cov = torch.from_numpy(np.load(os.path.join(RUNS, "cov.npy")).astype(np.float64))
+    g = torch.Generator().manual_seed(0)
+    q, _ = torch.linalg.qr(torch.randn(DIM, block, generator=g, dtype=torch.float64))
+    for it in range(iterations):
+        q, _ = torch.linalg.qr(cov @ q)
+        print(f"iteration {it + 1}/{iterations}", flush=True)
+    lam, small = torch.linalg.eigh(q.T @ cov @ q)
+    order = torch.argsort(lam, descending=True)[:top]
+    lam, vec = lam[order], q @ small[:, order]
+    residual = float(torch.linalg.norm(cov @ vec[:, :top] - vec[:, :top] * lam, dim=0).max() / lam[-1])
+    np.save(os.path.join(RUNS, "eigvals.npy"), lam.numpy())
+    np.save(os.path.join(RUNS, "eigvecs1024.npy"), vec.T.contiguous().float().numpy())  # [top, DIM]
+    with open(os.path.join(RUNS, "eigen.json"), "w") as f:
+        json.dump({"trace": float(cov.trace()), "top": top, "block": block, "iterations": iterations,
+                   "max_residual_over_smallest_kept_eigenvalue": residual}, f)
+    print("top eigenvalues", lam[:5].tolist(), "eigenvalue", top, float(lam[-1]), "residual", residual)
+
+
+def remainder(rank: int) -> float:
+    """Mean of the eigenvalues past `rank`: (trace - sum of the leading ones) / (DIM - rank)."""
+    lam = np.load(os.path.join(RUNS, "eigvals.npy"))
+    trace = json.load(open(os.path.join(RUNS, "eigen.json")))["trace"]
+    return float((trace - lam[:rank].sum()) / (DIM - rank))
 
 
 def operator(sigma: float) -> np.ndarray:
@@ -117,7 +138,7 @@ def ranks(faces: int, threads: int) -> None:
             est = mean + cov @ (d.T @ np.linalg.solve(dcd_full + s2 * np.eye(len(y)), r))
             rows["full"].append(psnr(est.reshape(SIZE, SIZE, CH), img))
             for k in rank_list:
-                rho = float(lam[k:].mean())
+                rho = remainder(k)
                 u, dk = vecs[:k], dv[:, :k]
                 m = (dk * (lam[:k] - rho)) @ dk.T + rho * ddt + s2 * np.eye(len(y))
                 w = np.linalg.solve(m, r)
@@ -138,7 +159,7 @@ def export(rank: int) -> None:
     mean = np.load(os.path.join(RUNS, "mean.npy"))
     lam = np.load(os.path.join(RUNS, "eigvals.npy"))
     vecs = np.load(os.path.join(RUNS, "eigvecs1024.npy"))[:rank]
-    rho = float(lam[rank:].mean())
+    rho = remainder(rank)
     fit = json.load(open(os.path.join(RUNS, "fit.json")))
     meta = {
         "format": "difbfsr-gaussian-face-model/1",

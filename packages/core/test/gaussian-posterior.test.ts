@@ -100,8 +100,12 @@ describe('Gaussian face model: exact posterior in LR space', () => {
     const rng = new SeededRandom(9);
     const sum = new Float64Array(192);
     const sq = new Float64Array(192);
-    for (let s = 0; s < n; s++) {
-      const x = post.sample(Float64Array.from(data.mean), y, rng);
+    // Half one at a time, half batched: both must follow the exact posterior.
+    const draws = [
+      ...Array.from({ length: n / 2 }, () => post.sample(Float64Array.from(data.mean), y, rng)),
+      ...post.sampleMany(new Array<Float64Array>(n / 2).fill(Float64Array.from(data.mean)), y, rng),
+    ];
+    for (const x of draws) {
       for (let p = 0; p < 192; p++) {
         sum[p] += x[p];
         sq[p] += x[p] * x[p];

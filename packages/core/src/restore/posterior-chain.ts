@@ -63,19 +63,18 @@ export async function runPosteriorChain(y: tf.Tensor4D, s: PosteriorChainSetting
   const start = new GaussianPosterior(view, s.gaussian.priorCovariance(), noiseVar);
   const dim = res * res * 3;
   let xt = new Float64Array(s.samples * dim);
-  for (let i = 0; i < s.samples; i++) {
-    const x0 = start.sample(mean, yFlat, rng);
+  start.sampleMany(new Array<Float64Array>(s.samples).fill(mean), yFlat, rng).forEach((x0, i) => {
     const z = rng.normalArray(dim);
     for (let p = 0; p < dim; p++) xt[i * dim + p] = Math.sqrt(ab[k0]) * x0[p] + Math.sqrt(1 - ab[k0]) * z[p];
-  }
+  });
   let samples: Float64Array[] = [];
   const total = k0 + 1;
   for (let k = k0; k >= 0; k--) {
     throwIfAborted(s.signal);
     const t = s.tables.timesteps[k];
     const x0Net = await priorX0(s.prior, s.tables, k, xt, s.samples, res, s.clipX0 ?? true);
-    const post = new GaussianPosterior(view, s.gaussian.covarianceGiven(ab[k] / (1 - ab[k])), noiseVar);
-    samples = x0Net.map((x0) => post.sample(x0, yFlat, rng));
+    const post = new GaussianPosterior(view, s.gaussian.covarianceGiven(ab[k] / (1 - ab[k])), noiseVar, 'float32');
+    samples = post.sampleMany(x0Net, yFlat, rng);
     if (k > 0) {
       const c1 = s.tables.posteriorMeanCoef1[k];
       const c2 = s.tables.posteriorMeanCoef2[k];
