@@ -98,6 +98,29 @@ def remainder(rank: int) -> float:
     return float((trace - lam[:rank].sum()) / (DIM - rank))
 
 
+def left_half_index() -> np.ndarray:
+    """HWC-flattened indices of the left half (w < 32) of a 64x64x3 image."""
+    return np.arange(DIM).reshape(SIZE, SIZE, CH)[:, : SIZE // 2, :].reshape(-1)
+
+
+def quantize(vecs: np.ndarray):
+    """Eigenvectors of the flip-symmetric covariance are mirror-symmetric or -antisymmetric: keep the
+    left half of each, as int8 with a per-vector scale, and the parity. Returns (int8 [r, DIM/2],
+    float32 scales [r], int8 parities [r])."""
+    parity = np.sign((vecs * vecs[:, flip_permutation()]).sum(1)).astype(np.int8)
+    half = vecs[:, left_half_index()]
+    scale = np.abs(half).max(1) / 127.0
+    q = np.clip(np.round(half / scale[:, None]), -127, 127).astype(np.int8)
+    return q, scale.astype(np.float32), parity
+
+
+def dequantize(q: np.ndarray, scale: np.ndarray, parity: np.ndarray) -> np.ndarray:
+    """The full eigenvectors [r, DIM] of quantize()'s output (the right half mirrored with the parity)."""
+    img = (q.astype(np.float64) * scale[:, None].astype(np.float64)).reshape(-1, SIZE, SIZE // 2, CH)
+    right = img[:, :, ::-1, :] * parity[:, None, None, None]
+    return np.concatenate([img, right], axis=2).reshape(len(q), DIM)
+
+
 def operator(sigma: float) -> np.ndarray:
     """D [768, 12288] on HWC-flattened images: y[i, j, c] = sum A[i, h] A[j, w] x[h, w, c]."""
     a = degradation_matrix(SIZE, sigma)
@@ -110,12 +133,14 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return 10 * math.log10(255.0 ** 2 / np.mean((qa - b) ** 2))
 
 
-def ranks(faces: int, threads: int) -> None:
+def ranks(faces: int, threads: int, quantized: bool) -> None:
     torch.set_num_threads(threads)
     mean = np.load(os.path.join(RUNS, "mean.npy"))
     cov = np.load(os.path.join(RUNS, "cov.npy")).astype(np.float64)
     lam = np.load(os.path.join(RUNS, "eigvals.npy"))
     vecs = np.load(os.path.join(RUNS, "eigvecs1024.npy")).astype(np.float64)
+    if quantized:
+        vecs = dequantize(*quantize(vecs))
     dev, names = load_dev(shared_path("data", "faces64", "dev"))
     step = max(1, len(dev) // faces)
     dev, names = dev[::step][:faces], names[::step][:faces]
@@ -150,24 +175,26 @@ def ranks(faces: int, threads: int) -> None:
         print(f"case {case} done", flush=True)
     table = {str(k): float(np.mean(v)) for k, v in rows.items()}
     table["bicubic (PIL)"] = float(np.mean(bic))
-    with open(os.path.join(RUNS, "ranks.json"), "w") as f:
-        json.dump({"faces": len(dev), "cases": [0, 3, 7], "psnr": table}, f, indent=1)
+    with open(os.path.join(RUNS, "ranks-int8.json" if quantized else "ranks.json"), "w") as f:
+        json.dump({"faces": len(dev), "cases": [0, 3, 7], "eigenvectors": "int8 halves" if quantized else "float64", "psnr": table}, f, indent=1)
     print(json.dumps(table, indent=1))
 
 
 def export(rank: int) -> None:
     mean = np.load(os.path.join(RUNS, "mean.npy"))
     lam = np.load(os.path.join(RUNS, "eigvals.npy"))
-    vecs = np.load(os.path.join(RUNS, "eigvecs1024.npy"))[:rank]
+    q, scale, parity = quantize(np.load(os.path.join(RUNS, "eigvecs1024.npy")).astype(np.float64)[:rank])
     rho = remainder(rank)
     fit = json.load(open(os.path.join(RUNS, "fit.json")))
     meta = {
         "format": "difbfsr-gaussian-face-model/1",
         "layout": "HWC-flattened 64x64x3, values in [-1, 1]",
-        "resolution": "64",
+        "resolution": str(SIZE),
         "rank": str(rank),
         "remainder_variance": repr(rho),
         "covariance": "U diag(eigenvalues - remainder) U^T + remainder I",
+        "eigenvectors": "int8 left halves (columns w < 32, HWC order) times a per-vector scale; the right half is the "
+                        "mirror image times the vector's parity (+1 symmetric, -1 antisymmetric)",
         "train_images": str(fit["train_images"]),
         "flip_augmented": "true",
         "license": "derived from CelebA and UTKFace: non-commercial research use only",
@@ -175,7 +202,9 @@ def export(rank: int) -> None:
     tensors = {
         "mean": torch.from_numpy(mean.astype(np.float16)),
         "eigenvalues": torch.from_numpy(lam[:rank].astype(np.float32)),
-        "eigenvectors": torch.from_numpy(vecs.astype(np.float16)),
+        "eigenvector_halves": torch.from_numpy(q),
+        "eigenvector_scales": torch.from_numpy(scale),
+        "eigenvector_parities": torch.from_numpy(parity),
     }
     size = save_safetensors(ASSET, tensors, meta)
     print(f"wrote {ASSET} ({size / 2**20:.2f} MiB), rank {rank}, remainder {rho:.3e}")
@@ -184,16 +213,17 @@ def export(rank: int) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("step", choices=["covariance", "eigen", "ranks", "export"])
-    p.add_argument("--rank", type=int, default=512)
+    p.add_argument("--rank", type=int, default=384)
     p.add_argument("--faces", type=int, default=32)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--quantized", action="store_true", help="ranks: with the eigenvectors as shipped (int8 halves)")
     a = p.parse_args()
     if a.step == "covariance":
         covariance(a.threads)
     elif a.step == "eigen":
         eigen(a.threads)
     elif a.step == "ranks":
-        ranks(a.faces, a.threads)
+        ranks(a.faces, a.threads, a.quantized)
     else:
         export(a.rank)
 

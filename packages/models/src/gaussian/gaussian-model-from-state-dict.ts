@@ -13,9 +13,36 @@ function shapeOf(sd: StateDict, name: string, expected: readonly number[]): Floa
 }
 
 /**
- * A {@link GaussianFaceModel} from a loaded safetensors file with tensors `mean` `[D]`,
- * `eigenvalues` `[rank]`, `eigenvectors` `[rank, D]` and metadata `format`, `resolution`,
- * `remainder_variance`.
+ * The full eigenvectors `[rank, res*res*3]` from their stored form: int8 left halves (columns
+ * `w < res/2`, HWC order) times a per-vector scale, the right half being the mirror image times the
+ * vector's parity (+1 or -1): the covariance is flip-symmetric, so each eigenvector is mirror-symmetric
+ * or antisymmetric.
+ */
+export function unpackEigenvectors(halves: Float32Array, scales: Float32Array, parities: Float32Array, res: number): Float32Array {
+  const rank = scales.length;
+  const half = res / 2;
+  const dim = res * res * 3;
+  const out = new Float32Array(rank * dim);
+  for (let i = 0; i < rank; i++) {
+    const s = scales[i];
+    const parity = parities[i];
+    if (parity !== 1 && parity !== -1) throw new DifbfsrError('CHECKPOINT_FORMAT', `Gaussian face model: eigenvector ${i} has parity ${parity}, expected 1 or -1`);
+    for (let h = 0; h < res; h++)
+      for (let w = 0; w < half; w++)
+        for (let c = 0; c < 3; c++) {
+          const v = halves[i * (dim / 2) + (h * half + w) * 3 + c] * s;
+          out[i * dim + (h * res + w) * 3 + c] = v;
+          out[i * dim + (h * res + (res - 1 - w)) * 3 + c] = parity * v;
+        }
+  }
+  return out;
+}
+
+/**
+ * A {@link GaussianFaceModel} from a loaded safetensors file (`tools/gaussian-prior/fit.py export`):
+ * tensors `mean` `[D]`, `eigenvalues` `[rank]`, `eigenvector_halves` `[rank, D/2]` (int8),
+ * `eigenvector_scales` and `eigenvector_parities` `[rank]` (see {@link unpackEigenvectors}), and
+ * metadata `format`, `resolution`, `remainder_variance`.
  * @throws DifbfsrError `CHECKPOINT_FORMAT` for another file, `MISSING_TENSOR`/`SHAPE_MISMATCH` for a malformed one.
  */
 export function gaussianModelFromStateDict(sd: StateDict, name?: string): GaussianFaceModel {
@@ -24,7 +51,7 @@ export function gaussianModelFromStateDict(sd: StateDict, name?: string): Gaussi
   }
   const resolution = Number(sd.metadata.resolution);
   const remainder = Number(sd.metadata.remainder_variance);
-  if (!Number.isInteger(resolution) || resolution < 1) throw new DifbfsrError('CHECKPOINT_FORMAT', `Gaussian face model: bad resolution ${sd.metadata.resolution}`);
+  if (!Number.isInteger(resolution) || resolution < 2 || resolution % 2 !== 0) throw new DifbfsrError('CHECKPOINT_FORMAT', `Gaussian face model: bad resolution ${sd.metadata.resolution}`);
   const dim = resolution * resolution * 3;
   const rank = sd.get('eigenvalues').shape[0] ?? 0;
   return new GaussianFaceModel(
@@ -32,7 +59,12 @@ export function gaussianModelFromStateDict(sd: StateDict, name?: string): Gaussi
       resolution,
       mean: shapeOf(sd, 'mean', [dim]),
       eigenvalues: Float64Array.from(shapeOf(sd, 'eigenvalues', [rank])),
-      eigenvectors: shapeOf(sd, 'eigenvectors', [rank, dim]),
+      eigenvectors: unpackEigenvectors(
+        shapeOf(sd, 'eigenvector_halves', [rank, dim / 2]),
+        shapeOf(sd, 'eigenvector_scales', [rank]),
+        shapeOf(sd, 'eigenvector_parities', [rank]),
+        resolution,
+      ),
       remainder,
     },
     name ? { name } : {},
