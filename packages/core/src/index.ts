@@ -37,7 +37,7 @@ export { warpAffine, type WarpFill } from './photo/affine-warp.js';
 export { alignFace, type AlignedFace } from './photo/align-face.js';
 export { featherMask } from './photo/feather-mask.js';
 export { pasteFace, type PasteResult } from './photo/paste-face.js';
-export { upscaleLanczos, type UpscaleOptions } from './photo/upscale-lanczos.js';
+export { resizeLanczos, upscaleLanczos, type UpscaleOptions } from './photo/upscale-lanczos.js';
 export { decodePhoto, encodePhoto, photoShape, type PhotoImage, type PhotoLayout, type PhotoPixels, type PhotoShape } from './photo/photo-pixels.js';
 export { checkPixelLimit, DEFAULT_MAX_PIXELS, type PixelLimitCheck } from './photo/pixel-limit.js';
 export type { PixelPlane, PixelRect } from './photo/pixel-window.js';

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../denoiser.js';
 import { DifbfsrError, throwIfAborted } from '../errors.js';
-import { applySeparable } from '../image/apply-separable.js';
-import { lanczosMatrix } from '../image/lanczos-matrix.js';
 import { resizeBicubic } from '../image/resize.js';
 import { getDefaultPrior } from '../restore/default-prior.js';
 import type { RestoreOptions } from '../restore/options.js';
@@ -18,7 +16,7 @@ import { checkPixelLimit, DEFAULT_MAX_PIXELS } from './pixel-limit.js';
 import { readWindow, type PixelPlane } from './pixel-window.js';
 import { selectFaces } from './select-faces.js';
 import { composeAffine, scaling } from './similarity-transform.js';
-import { upscaleLanczos } from './upscale-lanczos.js';
+import { resizeLanczos, upscaleLanczos } from './upscale-lanczos.js';
 
 /** Settings shared by every face of one call. */
 interface PhotoRun {
@@ -203,27 +201,29 @@ async function restoreAligned(run: PhotoRun, template: FaceTemplate | undefined,
     crop.dispose();
   }
   run.progress({ ...at, step: 'paste' });
+  // The restored face, resized to the result's size tile by tile: the whole result is never a tensor.
   const out = width * scale;
-  const [values, shift] = tf.tidy(() => {
-    const hr = tf.expandDims(restored, 0) as tf.Tensor4D;
-    const sized = out === prior.resolution ? hr : applySeparable(hr, lanczosMatrix(prior.resolution, out, { antialias: true }), lanczosMatrix(prior.resolution, out, { antialias: true }));
-    const bg = tf.tensor4d(background.data, [1, out, out, 3]);
-    return [sized, tf.mean(tf.sub(sized, bg), [0, 1, 2])];
-  });
+  const restoredPlane: PixelPlane = { data: (await restored.data()) as Float32Array, width: prior.resolution, height: prior.resolution, channels: 3 };
   restored.dispose();
-  background.data.set(values.dataSync());
-  const s = shift.dataSync();
-  tf.dispose([values, shift]);
+  const sized = out === prior.resolution ? restoredPlane : await resizeLanczos(restoredPlane, out, out, { antialias: true, signal });
   const face: FaceReport = {
     box: { x: 0, y: 0, width, height },
     score: 1,
     landmarks: template ? scaleFaceTemplate(template, width) : undefined,
     region: { x: 0, y: 0, width: out, height: out },
-    colourShift: [s[0], s[1], s[2]],
+    colourShift: meanDifference(sized.data, background.data),
     restore: info,
   };
   const warnings = tinyFaceWarning(width, side);
-  return { image: encodePhoto(background, alpha?.data, pixels.layout), faces: [face], scale, warnings, timeMs: performance.now() - started };
+  return { image: encodePhoto(sized, alpha?.data, pixels.layout), faces: [face], scale, warnings, timeMs: performance.now() - started };
+}
+
+/** Per-channel mean of `a - b` over two RGB planes of the same size. */
+function meanDifference(a: Float32Array, b: Float32Array): [number, number, number] {
+  const sums = [0, 0, 0];
+  for (let i = 0; i < a.length; i++) sums[i % 3] += a[i] - b[i];
+  const n = a.length / 3;
+  return [sums[0] / n, sums[1] / n, sums[2] / n];
 }
 
 /** An aligned face less than half the prior's input side is mostly enlarged blur: say so. */
