@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe } from 'vitest';
 
-/** `../shared` beside the checkout (read at run time, never copied into the repo). */
-export const SHARED_DIR = fileURLToPath(new URL('../../shared/', import.meta.url));
+/** Environment variable naming another shared folder (`.ci/run` points it at an empty one: the newcomer's checkout). */
+export const SHARED_DIR_ENV = 'DIFBFSR_SHARED_DIR';
+
+/**
+ * `../shared` beside the checkout (read at run time, never copied into the repo), or the folder
+ * `$DIFBFSR_SHARED_DIR` names.
+ */
+export const SHARED_DIR = process.env[SHARED_DIR_ENV] ? resolve(process.env[SHARED_DIR_ENV]) : fileURLToPath(new URL('../../shared/', import.meta.url));
 
 /** Absolute path of a file under ../shared. */
 export function sharedPath(...parts: string[]): string {
@@ -13,7 +19,9 @@ export function sharedPath(...parts: string[]): string {
 
 /**
  * `describe` that needs files under ../shared. When they are missing the suite is skipped with a
- * message, except under CI=true, where missing shared data is a failure.
+ * message, except under CI=true, where missing shared data is a failure. The body still runs
+ * while vitest collects the suite (that is how it lists the skipped tests), so it must only
+ * declare tests and hooks: read shared files inside them, never in the body itself.
  */
 export function describeShared(name: string, files: string[], fn: () => void): void {
   const missing = files.filter((f) => !existsSync(sharedPath(f)));

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { saveSafetensors, unetTensorList, type UNetConfig } from '@difbfsr/models';
 import { runCli } from '../src/cli/main.js';
@@ -79,4 +80,37 @@ export async function cli(argv: string[], progress: TerminalStream = fakeStream(
   let err = '';
   const code = await runCli(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), progress });
   return { code, out, err };
+}
+
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+function pngChunk(type: string, body: Uint8Array): Buffer {
+  const typed = Buffer.concat([Buffer.from(type, 'latin1'), body]);
+  const out = Buffer.alloc(typed.length + 8);
+  out.writeUInt32BE(body.length, 0);
+  typed.copy(out, 4);
+  out.writeUInt32BE(crc32(typed), typed.length + 4);
+  return out;
+}
+
+/**
+ * An 8-bit greyscale PNG of `width x height` black pixels, built by hand (no decoder involved):
+ * a valid file of about `width * height / 1000` bytes. With `rows` it holds only that many rows of
+ * pixel data: a header-only "bomb" that claims a size it does not have.
+ */
+export function blackGreyPng(width: number, height: number, rows = height): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8 bits, grey, deflate, no filter method, not interlaced
+  const pixels = deflateSync(Buffer.alloc((width + 1) * rows), { level: 9 }); // each row: filter 0, then zeros
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', pixels), pngChunk('IEND', new Uint8Array(0))]);
 }

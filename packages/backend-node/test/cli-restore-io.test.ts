@@ -268,6 +268,21 @@ describe('ProgressDisplay', () => {
     expect(text.split('\n')).toHaveLength(2); // only the log line ends with a newline
   });
 
+  it('stages without a count: a line of their own in a pipe, the stage in place of the bar on a terminal', () => {
+    for (const tty of [false, true]) {
+      const s = fakeStream(tty);
+      const p = new ProgressDisplay(s, 1);
+      p.startImage(0, 'a.png');
+      p.stage('decode');
+      p.update('background', 1, 1);
+      p.stage('write');
+      const expected = tty
+        ? ['images [--------------------] 1/1  a.png', 'images [--------------------] 1/1  a.png  decode', 'images [--------------------] 1/1  a.png  background [####################] 1/1', 'images [--------------------] 1/1  a.png  write']
+        : ['[1/1] a.png\n', '[1/1] a.png decode\n', '[1/1] a.png background 1/1\n', '[1/1] a.png write\n'];
+      expect(tty ? s.text.split('\r\x1b[2K').filter((f) => f !== '') : s.text.split(/(?<=\n)/)).toEqual(expected);
+    }
+  });
+
   it('fits the line to the terminal width', () => {
     const s = fakeStream(true);
     Object.assign(s, { columns: 30 });

@@ -2,6 +2,7 @@
 export type DifbfsrErrorCode =
   | 'INVALID_INPUT'
   | 'INVALID_SIZE'
+  | 'IMAGE_TOO_LARGE'
   | 'INVALID_OPTION'
   | 'NON_FINITE'
   | 'UNSUPPORTED_DTYPE'

@@ -11,6 +11,7 @@ import {
   lanczosBlock,
   lanczosMatrix,
   pasteFace,
+  resizeLanczos,
   upscaleLanczos,
   warpAffine,
   type Affine2D,
@@ -153,6 +154,20 @@ describe('Lanczos3 resampling', () => {
     expect([out.width, out.height]).toEqual([360, 280]);
     expect(maxAbsDiff(out.data, reference)).toBeLessThan(1e-3);
     reference.dispose();
+  });
+
+  it('the tiled resize to any size, antialiased when reducing, equals the full antialiased matrices', async () => {
+    const data = Float32Array.from([...smoothImage(64, 64)].flatMap((v) => [v, 255 - v, v / 2]));
+    for (const side of [300, 40]) {
+      const before = tf.memory().numTensors;
+      const out = await resizeLanczos({ data, width: 64, height: 64, channels: 3 }, side, side, { antialias: true });
+      expect(tf.memory().numTensors).toBe(before);
+      const m = lanczosMatrix(64, side, { antialias: true });
+      const reference = tf.tidy(() => applySeparable(tf.tensor4d(data, [1, 64, 64, 3]), m, m));
+      expect([out.width, out.height]).toEqual([side, side]);
+      expect(maxAbsDiff(out.data, reference)).toBeLessThan(1e-3);
+      reference.dispose();
+    }
   });
 });
 

@@ -202,6 +202,17 @@ describe('restorePhoto with a stub detector and the closed-form prior [wasm]', (
     large.faces[0].colourShift!.forEach((s) => expect(Math.abs(s)).toBeLessThan(255));
   });
 
+  it('warns when an aligned face is far below the prior\'s input size (8x8 here), and only then', async () => {
+    const tiny = await restorePhoto(photo(1, 1), { ...base, aligned: true });
+    expect([tiny.image.width, tiny.image.height]).toEqual([4, 4]);
+    expect(tiny.warnings).toEqual([
+      "The 1x1 face is far below the prior's 8x8 input: it was enlarged 8 times before restoring, so the result holds little of the face itself",
+    ]);
+    expect((await restorePhoto(photo(3, 3), { ...base, aligned: true })).warnings).toEqual([expect.stringMatching(/^The 3x3 face .* enlarged 2.7 times/)]);
+    expect((await restorePhoto(photo(4, 4), { ...base, aligned: true })).warnings).toEqual([]);
+    expect((await restorePhoto(photo(16, 16), { ...base, detector: stubDetector([]) })).warnings).toEqual([]);
+  });
+
   it('bad input and options fail with typed errors naming the problem', async () => {
     const img = photo(16, 16);
     const detector = stubDetector([]);

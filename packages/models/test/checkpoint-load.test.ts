@@ -54,7 +54,8 @@ const exact = (): number => 0;
 /** float16 rounding: half an ulp relative (2^-11), plus the subnormal spacing. */
 const fp16 = (r: number): number => Math.abs(r) * 2 ** -11 + 2 ** -25;
 
-describeShared('PyTorch and safetensors fixtures load to the same tensors', [`${ADM}/tiny-a.safetensors`, `${ADM}/tiny-b.pt`], () => {
+const LOAD_FIXTURES = ['tiny-a.safetensors', 'tiny-a.pt', 'tiny-a.fp16.pt', 'tiny-a.wrapped.pt', 'tiny-b.safetensors', 'tiny-b.pt'].map((f) => `${ADM}/${f}`);
+describeShared('PyTorch and safetensors fixtures load to the same tensors', LOAD_FIXTURES, () => {
   it('tiny-a.safetensors: metadata, names, dtypes', async () => {
     const sd = await loadCheckpoint(fx('tiny-a.safetensors'));
     expect(sd.format).toBe('safetensors');

@@ -109,6 +109,15 @@ describe('fuzz safetensors headers', () => {
     return out;
   };
 
+  it('an absurd header length is printed exactly (2^62, not a rounded float)', async () => {
+    const b = SAFE.slice();
+    new DataView(b.buffer).setBigUint64(0, 2n ** 62n, true);
+    await expect(loadCheckpoint(b, { format: 'safetensors' })).rejects.toMatchObject({
+      code: 'CHECKPOINT_FORMAT',
+      message: expect.stringContaining('safetensors header length 4611686018427387904 exceeds the 100000000-byte limit'),
+    });
+  });
+
   it('absurd header lengths', async () => {
     for (const [lo, hi] of [
       [0xffffffff, 0xffffffff],

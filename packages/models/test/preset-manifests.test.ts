@@ -24,7 +24,7 @@ const manifests = ['ffhq256-p2', 'ffhq512-difface', 'imagenet256-adm-uncond'];
 
 describeShared(
   'presets reproduce the public checkpoints exactly',
-  manifests.map((m) => `fixtures/checkpoint-manifests/${m}.json`),
+  [...manifests, 'celebahq256-sdedit'].map((m) => `fixtures/checkpoint-manifests/${m}.json`),
   () => {
     for (const name of manifests) {
       it(`${name}: same tensor names and shapes (and state_dict order), same parameter count`, () => {

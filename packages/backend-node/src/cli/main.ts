@@ -22,12 +22,19 @@ export function buildCli(io: CliIO = processIO, commands: readonly CliCommand[] 
   return program;
 }
 
+/** A failed system call (`EACCES`, `ENOSPC`, ...): Node's errors carry the call and a string code. */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const err = e as NodeJS.ErrnoException;
+  return e instanceof Error && typeof err.code === 'string' && typeof err.syscall === 'string';
+}
+
 /**
- * Run the CLI in-process on `argv` (arguments only, without `node` and the script) and return
+ * Run the CLI (`commands`, default: all) in-process on `argv` (arguments only, without `node` and the script) and return
  * the exit status: 0 success, 1 failure (message on stderr), 2 usage error, 130 stopped by Ctrl-C.
+ * Errors are one line with their code (a failed system call as `IO`); only a bug prints a stack.
  */
-export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
-  const program = buildCli(io);
+export async function runCli(argv: readonly string[], io: CliIO = processIO, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+  const program = buildCli(io, commands);
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -44,6 +51,10 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     if (e instanceof DifbfsrError) {
       io.stderr(`difbfsr: ${e.code}: ${e.message}\n`);
       return e instanceof CliUsageError ? EXIT_STATUS.usage : EXIT_STATUS.failed;
+    }
+    if (isSystemError(e)) {
+      io.stderr(`difbfsr: IO: ${e.message}\n`);
+      return EXIT_STATUS.failed;
     }
     io.stderr(`difbfsr: ${(e as Error)?.stack ?? String(e)}\n`);
     return 1;

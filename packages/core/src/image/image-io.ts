@@ -63,9 +63,13 @@ export function decodeInput(input: ImageInput): DecodedInput {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new DifbfsrError('INVALID_SIZE', `Image size must be positive integers, got ${width}x${height}`);
     }
-    const c = input.channels ?? data.length / (width * height);
-    if (data.length !== width * height * c) {
-      throw new DifbfsrError('INVALID_INPUT', `Image data has ${data.length} bytes; ${width}x${height}x${c} needs ${width * height * c}`);
+    const n = width * height;
+    const c = input.channels ?? data.length / n;
+    if (input.channels === undefined && !(c === 1 || c === 3 || c === 4)) {
+      throw new DifbfsrError('INVALID_INPUT', `Image data has ${data.length} bytes; a ${width}x${height} image needs ${n} (grey), ${3 * n} (RGB) or ${4 * n} (RGBA)`);
+    }
+    if (data.length !== n * c) {
+      throw new DifbfsrError('INVALID_INPUT', `Image data has ${data.length} bytes; ${width}x${height}x${c} needs ${n * c}`);
     }
     layout = { kind: 'raw', height, width, channels: checkChannels(c, 'Image'), clamped: data instanceof Uint8ClampedArray };
     pixels = tf.tensor3d(Float32Array.from(data), [height, width, c]);

@@ -45,6 +45,12 @@ export interface PhotoOptions extends Omit<RestoreOptions, 'onProgress' | 'signa
   maxFaceSize?: number;
   /** Restore at most this many faces, the largest first; the rest are skipped as `'max-faces'`. Default: all. */
   maxFaces?: number;
+  /**
+   * The most pixels of the photo and of the result (`scale`² times the photo's): a larger photo
+   * is refused with `IMAGE_TOO_LARGE` before any work. Default `DEFAULT_MAX_PIXELS`
+   * (8192 x 8192 result pixels, a 2048 x 2048 photo at x4).
+   */
+  maxPixels?: number;
   /** Width of the blending ramp at the pasted face's edge, as a fraction of the face crop. Default 0.125. */
   feather?: number;
   /** Progress, per stage and per face step (restore steps included). */
@@ -86,6 +92,8 @@ export interface PhotoResult {
   scale: number;
   /** The detector that ran (absent for `aligned` input). */
   detector?: string;
+  /** What the caller should know about the result (an `aligned` face far below the prior's input size). */
+  warnings: string[];
   /** Wall time in milliseconds. */
   timeMs: number;
 }

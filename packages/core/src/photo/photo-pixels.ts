@@ -31,11 +31,18 @@ export interface PhotoPixels {
   layout: PhotoLayout;
 }
 
+/** The size and layout of a {@link PhotoImage}. */
+export interface PhotoShape {
+  width: number;
+  height: number;
+  layout: PhotoLayout;
+}
+
 /**
- * Validate a {@link PhotoImage} and split it into float RGB (grey replicated) and alpha.
+ * Check a {@link PhotoImage}'s type, size and channels without reading its pixels.
  * @throws DifbfsrError `UNSUPPORTED_DTYPE`, `INVALID_SIZE` or `INVALID_INPUT` naming the problem.
  */
-export function decodePhoto(image: PhotoImage): PhotoPixels {
+export function photoShape(image: PhotoImage): PhotoShape {
   if (!image || typeof image !== 'object' || !('data' in image)) {
     throw new DifbfsrError('INVALID_INPUT', 'A photo must be an {data, width, height, channels?} image');
   }
@@ -47,13 +54,31 @@ export function decodePhoto(image: PhotoImage): PhotoPixels {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new DifbfsrError('INVALID_SIZE', `Photo size must be positive integers, got ${width}x${height}`);
   }
-  const c = image.channels ?? data.length / (width * height);
+  const n = width * height;
+  const c = image.channels ?? data.length / n;
+  if (image.channels === undefined && !(c === 1 || c === 2 || c === 3 || c === 4)) {
+    throw new DifbfsrError(
+      'INVALID_INPUT',
+      `Photo data has ${data.length} samples; a ${width}x${height} photo needs ${n} (grey), ${2 * n} (grey + alpha), ${3 * n} (RGB) or ${4 * n} (RGBA)`,
+    );
+  }
   if (c !== 1 && c !== 2 && c !== 3 && c !== 4) {
     throw new DifbfsrError('INVALID_INPUT', `Photo has ${c} channels; expected 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA)`);
   }
-  if (data.length !== width * height * c) {
-    throw new DifbfsrError('INVALID_INPUT', `Photo data has ${data.length} samples; ${width}x${height}x${c} needs ${width * height * c}`);
+  if (data.length !== n * c) {
+    throw new DifbfsrError('INVALID_INPUT', `Photo data has ${data.length} samples; ${width}x${height}x${c} needs ${n * c}`);
   }
+  return { width, height, layout: { channels: c, depth, clamped: data instanceof Uint8ClampedArray } };
+}
+
+/**
+ * Validate a {@link PhotoImage} and split it into float RGB (grey replicated) and alpha.
+ * @throws DifbfsrError `UNSUPPORTED_DTYPE`, `INVALID_SIZE` or `INVALID_INPUT` naming the problem.
+ */
+export function decodePhoto(image: PhotoImage): PhotoPixels {
+  const { width, height, layout } = photoShape(image);
+  const { data } = image;
+  const { channels: c, depth } = layout;
   const unit = depth === 16 ? 255 / 65535 : 1;
   const n = width * height;
   const rgb = new Float32Array(n * 3);
@@ -66,7 +91,7 @@ export function decodePhoto(image: PhotoImage): PhotoPixels {
     rgb[i * 3 + 2] = data[colour ? s + 2 : s] * unit;
     if (alpha) alpha[i] = data[s + c - 1] * unit;
   }
-  return { rgb: { data: rgb, width, height }, alpha, layout: { channels: c, depth, clamped: data instanceof Uint8ClampedArray } };
+  return { rgb: { data: rgb, width, height }, alpha, layout };
 }
 
 /**

@@ -8,7 +8,7 @@ import { readWindow, writeWindow, type PixelPlane } from './pixel-window.js';
 /** Output tile side: each tile is one small separable product, so memory and time stay linear in pixels. */
 const TILE = 256;
 
-/** Options of {@link upscaleLanczos}. */
+/** Options of {@link upscaleLanczos} and {@link resizeLanczos}. */
 export interface UpscaleOptions {
   signal?: AbortSignal;
   /** Called after each output tile. */
@@ -16,20 +16,25 @@ export interface UpscaleOptions {
 }
 
 /**
- * Lanczos3 upscaling of a plane by an integer factor, tile by tile (the result stays in JavaScript
- * memory; only one tile at a time is a tensor). Cancellable between tiles.
+ * Lanczos3 resampling of a plane to `outWidth x outHeight`, tile by tile (the result stays in
+ * JavaScript memory; only one tile at a time is a tensor). With `antialias` a reduction stretches
+ * the kernel (as `lanczosMatrix`). Cancellable between tiles.
  */
-export async function upscaleLanczos(plane: PixelPlane, factor: number, options: UpscaleOptions = {}): Promise<PixelPlane> {
+export async function resizeLanczos(
+  plane: PixelPlane,
+  outWidth: number,
+  outHeight: number,
+  options: UpscaleOptions & { antialias?: boolean } = {},
+): Promise<PixelPlane> {
   const { width, height, channels } = plane;
-  const outW = width * factor;
-  const outH = height * factor;
-  const out: PixelPlane = { data: new Float32Array(outW * outH * channels), width: outW, height: outH, channels };
-  const tilesX = Math.ceil(outW / TILE);
-  const tilesY = Math.ceil(outH / TILE);
-  const colBlocks = Array.from({ length: tilesX }, (_, tx) => lanczosBlock(width, outW, tx * TILE, Math.min(outW, (tx + 1) * TILE)));
+  const kernel = { antialias: options.antialias };
+  const out: PixelPlane = { data: new Float32Array(outWidth * outHeight * channels), width: outWidth, height: outHeight, channels };
+  const tilesX = Math.ceil(outWidth / TILE);
+  const tilesY = Math.ceil(outHeight / TILE);
+  const colBlocks = Array.from({ length: tilesX }, (_, tx) => lanczosBlock(width, outWidth, tx * TILE, Math.min(outWidth, (tx + 1) * TILE), kernel));
   let done = 0;
   for (let ty = 0; ty < tilesY; ty++) {
-    const rows = lanczosBlock(height, outH, ty * TILE, Math.min(outH, (ty + 1) * TILE));
+    const rows = lanczosBlock(height, outHeight, ty * TILE, Math.min(outHeight, (ty + 1) * TILE), kernel);
     for (let tx = 0; tx < tilesX; tx++) {
       throwIfAborted(options.signal);
       const cols = colBlocks[tx];
@@ -45,4 +50,9 @@ export async function upscaleLanczos(plane: PixelPlane, factor: number, options:
     }
   }
   return out;
+}
+
+/** Lanczos3 upscaling of a plane by an integer factor, tile by tile ({@link resizeLanczos}). */
+export function upscaleLanczos(plane: PixelPlane, factor: number, options: UpscaleOptions = {}): Promise<PixelPlane> {
+  return resizeLanczos(plane, plane.width * factor, plane.height * factor, options);
 }

@@ -11,6 +11,18 @@ export interface ChainSettings {
   startIndex: number;
 }
 
+/**
+ * What to do about an input that is not `res / scale` pixels square: resize it to that size, or
+ * use the scale that fits it when there is one (a power of two of at least 2).
+ */
+function sizeHint(res: number, scale: number, lrHeight: number, lrWidth: number): string {
+  const need = res / scale;
+  if (!Number.isInteger(need)) return `use a scale that divides ${res}`;
+  const fitting = res / lrWidth;
+  const other = lrWidth === lrHeight && fitting >= 2 && Number.isInteger(Math.log2(fitting)) ? `, or use scale ${fitting}` : '';
+  return `resize the face to ${need}x${need} first${other}`;
+}
+
 /** Validate the chain options (scale, steps, strength, respacing, schedule) against the input and the prior. */
 export function resolveChain(opts: RestoreOptions, prior: Denoiser, lrHeight: number, lrWidth: number): ChainSettings {
   const scale = opts.scale ?? 4;
@@ -19,10 +31,7 @@ export function resolveChain(opts: RestoreOptions, prior: Denoiser, lrHeight: nu
   }
   const res = prior.resolution;
   if (lrHeight * scale !== res || lrWidth * scale !== res) {
-    const need = res / scale;
-    const hint = Number.isInteger(need)
-      ? `resize the face to ${need}x${need} first, or use scale ${res / lrWidth} if that is a power of two`
-      : `use a scale that divides ${res}`;
+    const hint = sizeHint(res, scale, lrHeight, lrWidth);
     throw new DifbfsrError(
       'INVALID_SIZE',
       `Input is ${lrWidth}x${lrHeight}; at scale ${scale} that gives ${lrWidth * scale}x${lrHeight * scale}, but the prior works at ${res}x${res}: ${hint}`,

@@ -48,15 +48,15 @@ export function safetensorsHeaderLength(first8: Uint8Array, fileSize: number, la
   if (fileSize < 8 || first8.byteLength < 8) {
     throw new DifbfsrError('CHECKPOINT_TRUNCATED', `${label}: ${fileSize} bytes is too short for a safetensors file`);
   }
-  const dv = new DataView(first8.buffer, first8.byteOffset, 8);
-  const hi = dv.getUint32(4, true);
-  const n = dv.getUint32(0, true) + hi * 2 ** 32;
-  if (n > MAX_SAFETENSORS_HEADER) {
+  // A u64: read exactly (a float would print 2^62 as 4611686018427388000).
+  const exact = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (exact > BigInt(MAX_SAFETENSORS_HEADER)) {
     throw new DifbfsrError(
       'CHECKPOINT_FORMAT',
-      `${label}: safetensors header length ${n} exceeds the ${MAX_SAFETENSORS_HEADER}-byte limit (header overflow; not a safetensors file or corrupt)`,
+      `${label}: safetensors header length ${exact} exceeds the ${MAX_SAFETENSORS_HEADER}-byte limit (header overflow; not a safetensors file or corrupt)`,
     );
   }
+  const n = Number(exact);
   if (n < 2) throw new DifbfsrError('CHECKPOINT_FORMAT', `${label}: safetensors header length ${n} is too small`);
   if (8 + n > fileSize) {
     throw new DifbfsrError(

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_MAX_PIXELS } from '@difbfsr/core';
 import type { CliCommand } from '../command.js';
 import { CliExit, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO } from '../io.js';
@@ -28,6 +29,7 @@ export const restoreCommand: CliCommand = {
       .option('--max-faces <n>', 'restore at most this many faces per photo, the largest first')
       .option('--min-face-size <px>', 'skip faces smaller than this (longer box side, input pixels; default 8)')
       .option('--max-face-size <px>', 'skip faces larger than this: they have more detail than the prior gives (default: the prior\'s resolution)')
+      .option('--max-pixels <n>', `refuse an image whose input or output has more pixels than this, before decoding it (default ${DEFAULT_MAX_PIXELS}: 8192x8192 output, a 2048x2048 photo at x4)`)
       .option('--model <file|preset>', `the prior: a checkpoint file, a preset name (its checkpoint file looked up in $${MODEL_DIR_ENV}, default the current folder) or "${BUNDLED_MODEL}"`, BUNDLED_MODEL)
       .option('--backend <name>', 'what runs the prior: auto (ONNX Runtime when @difbfsr/onnx is installed), tfjs or onnx', 'auto')
       .addHelpText(

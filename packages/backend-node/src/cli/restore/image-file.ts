@@ -1,6 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { DifbfsrError } from '@difbfsr/core';
 import type { OutputFormat } from './output-paths.js';
 
@@ -23,6 +23,8 @@ export interface DecodedImageFile {
   format: string;
   /** Bits per sample in the file. */
   bitDepth: 8 | 16;
+  /** Frames or pages in the file; only the first is decoded. */
+  frames: number;
   /** EXIF orientation (1..8) that was applied, when the file had one. */
   orientation?: number;
 }
@@ -41,21 +43,50 @@ export function to8Bit(data: Uint16Array): Uint8Array {
   return Uint8Array.from(data, (v) => Math.round(v / 257));
 }
 
-/**
- * Read an image file with sharp: EXIF orientation applied (`rotate()`), 8- and 16-bit samples kept
- * as they are, grey and an alpha channel kept (1, 2, 3 or 4 channels), any other colour space
- * (CMYK, ...) converted to sRGB. Multi-frame files (GIF, animated WebP) give their first frame.
- * @throws DifbfsrError `IO` when the file cannot be read, `INVALID_INPUT` when it is not an image sharp decodes.
- */
-export async function readImageFile(path: string): Promise<DecodedImageFile> {
-  let bytes: Buffer;
+/** What an image file's header says, before any pixel is decoded. */
+export interface ImageFileHeader {
+  /** Size after EXIF orientation. */
+  width: number;
+  height: number;
+  /** Container format as sharp names it. */
+  format: string;
+  /** Frames or pages (animated GIF or WebP, multi-page TIFF); 1 for a still image. */
+  frames: number;
+}
+
+async function readBytes(path: string): Promise<Buffer> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (err) {
     throw new DifbfsrError('IO', `${path}: cannot read the file (${(err as Error).message})`, { cause: err });
   }
+}
+
+async function readHeader(path: string, bytes: Buffer): Promise<{ meta: Metadata; header: ImageFileHeader }> {
   try {
-    const meta = await sharp(bytes).metadata();
+    // Only the header is read here: sharp's pixel limit is left to the decoding, after the caller's check.
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    const turned = (meta.orientation ?? 1) >= 5; // EXIF orientations 5..8 swap width and height
+    const [width, height] = turned ? [meta.height, meta.width] : [meta.width, meta.height];
+    return { meta, header: { width, height, format: meta.format ?? 'unknown', frames: meta.pages ?? 1 } };
+  } catch (err) {
+    throw new DifbfsrError('INVALID_INPUT', `${path}: not an image that can be decoded (${(err as Error).message})`, { cause: err });
+  }
+}
+
+/**
+ * Read an image file with sharp: EXIF orientation applied (`rotate()`), 8- and 16-bit samples kept
+ * as they are, grey and an alpha channel kept (1, 2, 3 or 4 channels), any other colour space
+ * (CMYK, ...) converted to sRGB. Multi-frame files (GIF, animated WebP, multi-page TIFF) give their
+ * first frame; `frames` says how many there are. `beforeDecode` sees the header first and may
+ * refuse the file by throwing (an image too large to decode).
+ * @throws DifbfsrError `IO` when the file cannot be read, `INVALID_INPUT` when it is not an image sharp decodes.
+ */
+export async function readImageFile(path: string, beforeDecode?: (header: ImageFileHeader) => void): Promise<DecodedImageFile> {
+  const bytes = await readBytes(path);
+  const { meta, header } = await readHeader(path, bytes);
+  beforeDecode?.(header);
+  try {
     const grey = GREY_SPACES.has(meta.space ?? '');
     const alpha = meta.hasAlpha === true;
     const deep = SIXTEEN_BIT_DEPTHS.has(meta.depth ?? '');
@@ -70,8 +101,9 @@ export async function readImageFile(path: string): Promise<DecodedImageFile> {
     const values = wide ? (deep ? samples16(data) : to8Bit(samples16(data))) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     return {
       image: { data: values, width: info.width, height: info.height, channels },
-      format: meta.format ?? 'unknown',
+      format: header.format,
       bitDepth: deep ? 16 : 8,
+      frames: header.frames,
       ...(meta.orientation ? { orientation: meta.orientation } : {}),
     };
   } catch (err) {

@@ -13,12 +13,16 @@ export interface RestoredImage {
   faces: RestoredFace[];
   /** The face detector that ran (absent for aligned input). */
   detector?: string;
+  /** What the user should know about the result. */
+  warnings: string[];
 }
 
 /** Hooks of one {@link ImageRestorer} call. */
 export interface RestoreHooks {
   /** Progress of the current stage (`face 1/2 diffusion`, `background`, ...): `done` of `total`. */
   onProgress(stage: string, done: number, total: number): void;
+  /** A stage without a count began (`face 1/2 paste`). */
+  onStage(stage: string): void;
   signal: AbortSignal;
 }
 

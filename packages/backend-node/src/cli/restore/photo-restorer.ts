@@ -14,10 +14,11 @@ export interface PhotoRestorerOptions {
   saveFaces: boolean;
 }
 
-/** Forward a `restorePhoto()` progress report as a stage with `done` of `total`. */
-function forwardProgress(p: PhotoProgress, onProgress: RestoreHooks['onProgress']): void {
-  if (p.stage !== 'face') onProgress(p.stage, p.done, p.total);
-  else if (p.restore) onProgress(`face ${p.face}/${p.faces} ${p.restore.phase}`, p.restore.step, p.restore.total);
+/** Forward a `restorePhoto()` progress report: counted stages, and each face's paste. */
+function forwardProgress(p: PhotoProgress, hooks: RestoreHooks): void {
+  if (p.stage !== 'face') hooks.onProgress(p.stage, p.done, p.total);
+  else if (p.restore) hooks.onProgress(`face ${p.face}/${p.faces} ${p.restore.phase}`, p.restore.step, p.restore.total);
+  else if (p.step === 'paste') hooks.onStage(`face ${p.face}/${p.faces} paste`);
 }
 
 /**
@@ -29,14 +30,15 @@ export function photoRestorer(options: PhotoRestorerOptions): ImageRestorer {
   const { prior, detector, photo, saveFaces } = options;
   const scale = photo.scale ?? 4;
   const geometry = { template: photo.template ?? prior.faceTemplate, side: prior.resolution / scale, scale };
-  return async (image, { onProgress, signal }) => {
-    const result = await restorePhoto(image, { ...photo, prior, detector, signal, onProgress: (p) => forwardProgress(p, onProgress) });
+  return async (image, hooks) => {
+    const result = await restorePhoto(image, { ...photo, prior, detector, signal: hooks.signal, onProgress: (p) => forwardProgress(p, hooks) });
     const output = { ...result.image, channels: image.channels } as PixelImage;
     const crops = saveFaces ? faceCrops(image, output, result.faces, geometry) : [];
     return {
       image: output,
       faces: result.faces.map((report, k) => ({ report, ...(crops[k] ? { crops: crops[k] } : {}) })),
       ...(result.detector ? { detector: result.detector } : {}),
+      warnings: result.warnings,
     };
   };
 }

@@ -16,8 +16,8 @@ function isQuarterStep(done: number, total: number): boolean {
 /**
  * Progress of a batch of images. On a terminal it is one status line redrawn in place: a bar over
  * the images and a bar over the current stage (a face's restore steps, the background's tiles).
- * Elsewhere (a pipe, a log file) it is plain lines: an image starting, each quarter of a stage,
- * and whatever {@link log} prints.
+ * Elsewhere (a pipe, a log file) it is plain lines: an image starting, each stage without a count,
+ * each quarter of a counted stage, and whatever {@link log} prints.
  * Lines from {@link log} are printed above the bar, never into it.
  */
 export class ProgressDisplay {
@@ -47,6 +47,12 @@ export class ProgressDisplay {
   update(stage: string, done: number, total: number): void {
     if (this.tty) this.draw(`${this.imagesPart()}  ${this.imageName}  ${stage} ${bar(done, total)} ${done}/${total}`);
     else if (isQuarterStep(done, total)) this.stream.write(`${this.prefix()} ${this.imageName} ${stage} ${done}/${total}\n`);
+  }
+
+  /** The current image entered `stage`, a step without a count (`decode`, `face 1/2 paste`, `write`). */
+  stage(stage: string): void {
+    if (this.tty) this.draw(`${this.imagesPart()}  ${this.imageName}  ${stage}`);
+    else this.stream.write(`${this.prefix()} ${this.imageName} ${stage}\n`);
   }
 
   /** Print a line (an image finished or failed) above the status line. */

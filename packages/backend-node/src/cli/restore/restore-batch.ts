@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DifbfsrError } from '@difbfsr/core';
-import { readImageFile, writeImageFile } from './image-file.js';
+import { checkPixelLimit, DifbfsrError } from '@difbfsr/core';
+import { readImageFile, writeImageFile, type ImageFileHeader } from './image-file.js';
 import type { ImageRestorer } from './image-restorer.js';
+import { ensureFolder } from './output-folder.js';
 import { faceCropPaths, type OutputPaths } from './output-paths.js';
 import type { ProgressDisplay } from './progress-display.js';
 import type { FaceReport, ImageReport } from './restore-report.js';
@@ -11,14 +11,27 @@ import type { FaceReport, ImageReport } from './restore-report.js';
 export interface BatchContext {
   restorer: ImageRestorer;
   progress: ProgressDisplay;
+  /** Each image is upscaled `scale` times; input and output must keep to `maxPixels` (`--max-pixels`). */
+  limit: { scale: number; maxPixels: number };
   /** Aborting stops the image in progress and skips the rest. */
   signal: AbortSignal;
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+/** Refuse an image over the pixel limit from its header alone, then say that decoding starts. */
+function beforeDecode(header: ImageFileHeader, ctx: BatchContext): void {
+  checkPixelLimit({ width: header.width, height: header.height, ...ctx.limit, option: '--max-pixels' });
+  ctx.progress.stage('decode');
+}
+
+/** The warnings of a file with several frames or pages, of which only the first is restored. */
+function frameWarnings(frames: number, format: string): string[] {
+  return frames > 1 ? [`the ${format} file has ${frames} frames; only the first was restored (restore the others as images of their own)`] : [];
+}
+
 async function restoreOne(paths: OutputPaths, report: ImageReport, ctx: BatchContext): Promise<void> {
-  const decoded = await readImageFile(paths.input);
+  const decoded = await readImageFile(paths.input, (header) => beforeDecode(header, ctx));
   const { image } = decoded;
   Object.assign(report, {
     width: image.width,
@@ -26,10 +39,13 @@ async function restoreOne(paths: OutputPaths, report: ImageReport, ctx: BatchCon
     channels: image.channels,
     format: decoded.format,
     bitDepth: decoded.bitDepth,
+    ...(decoded.frames > 1 ? { frames: decoded.frames } : {}),
     ...(decoded.orientation ? { orientation: decoded.orientation } : {}),
   });
-  const result = await ctx.restorer(image, { onProgress: (stage, done, total) => ctx.progress.update(stage, done, total), signal: ctx.signal });
-  await mkdir(dirname(paths.output), { recursive: true });
+  const hooks = { onProgress: (stage: string, done: number, total: number) => ctx.progress.update(stage, done, total), onStage: (stage: string) => ctx.progress.stage(stage) };
+  const result = await ctx.restorer(image, { ...hooks, signal: ctx.signal });
+  ctx.progress.stage('write');
+  await ensureFolder(dirname(paths.output));
   await writeImageFile(paths.output, result.image, paths.format);
   Object.assign(report, { output: paths.output, outputWidth: result.image.width, outputHeight: result.image.height });
   if (result.detector) report.detector = result.detector;
@@ -40,12 +56,14 @@ async function restoreOne(paths: OutputPaths, report: ImageReport, ctx: BatchCon
       continue;
     }
     const crops = faceCropPaths(paths, k);
-    await mkdir(dirname(crops.input), { recursive: true });
+    await ensureFolder(dirname(crops.input));
     await writeImageFile(crops.input, face.crops.input, paths.format);
     await writeImageFile(crops.restored, face.crops.restored, paths.format);
     faces.push({ ...face.report, crops });
   }
   report.faces = faces;
+  const warnings = [...frameWarnings(decoded.frames, decoded.format), ...result.warnings];
+  if (warnings.length > 0) report.warnings = warnings;
 }
 
 /**
@@ -69,6 +87,7 @@ export async function restoreBatch(plan: readonly OutputPaths[], ctx: BatchConte
       const restored = report.faces.filter((f) => !f.skipped).length;
       const skipped = report.faces.length - restored;
       const faces = `${restored} face${restored === 1 ? '' : 's'}${skipped ? `, ${skipped} skipped` : ''}`;
+      for (const w of report.warnings ?? []) ctx.progress.log(`${ctx.progress.prefix()} ${paths.input}: warning: ${w}`);
       ctx.progress.log(`${ctx.progress.prefix()} ${paths.input} -> ${paths.output} (${faces}, ${seconds(report.timeMs)})`);
     } catch (err) {
       report.timeMs = performance.now() - started;

@@ -1,4 +1,4 @@
-import type { PriorBackend } from '@difbfsr/core';
+import { DEFAULT_MAX_PIXELS, type PriorBackend } from '@difbfsr/core';
 import { CliUsageError } from '../exit-status.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output-paths.js';
 
@@ -21,6 +21,7 @@ export interface RawRestoreOptions {
   maxFaces?: string;
   minFaceSize?: string;
   maxFaceSize?: string;
+  maxPixels?: string;
 }
 
 /** Checked options of `difbfsr restore`; numbers left undefined take `restore()`'s defaults. */
@@ -50,6 +51,8 @@ export interface RestoreCommandOptions {
   minFaceSize?: number;
   /** Largest face restored (longer box side, input pixels). */
   maxFaceSize?: number;
+  /** The most pixels of an input and of its output (`restorePhoto()`'s `maxPixels`). */
+  maxPixels: number;
 }
 
 const BACKENDS: readonly PriorBackend[] = ['auto', 'tfjs', 'onnx'];
@@ -117,5 +120,6 @@ export function parseRestoreOptions(raw: RawRestoreOptions): RestoreCommandOptio
     maxFaces: integer('--max-faces', raw.maxFaces, 1),
     minFaceSize: positiveNumber('--min-face-size', raw.minFaceSize),
     maxFaceSize: positiveNumber('--max-face-size', raw.maxFaceSize),
+    maxPixels: integer('--max-pixels', raw.maxPixels, 1) ?? DEFAULT_MAX_PIXELS,
   };
 }

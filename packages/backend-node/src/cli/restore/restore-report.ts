@@ -27,12 +27,16 @@ export interface ImageReport {
   format?: string;
   bitDepth?: number;
   orientation?: number;
+  /** Frames or pages in the file, when more than one (only the first is restored). */
+  frames?: number;
   outputWidth?: number;
   outputHeight?: number;
   /** The face detector that ran (absent for `--aligned`). */
   detector?: string;
   /** Every face found, restored or skipped. */
   faces: FaceReport[];
+  /** What the user should know about a restored image: frames left out, a face far below the prior's input size. */
+  warnings?: string[];
   timeMs: number;
 }
 
@@ -60,6 +64,8 @@ export interface RestoreReport {
     maxFaces: number | null;
     minFaceSize: number | null;
     maxFaceSize: number | null;
+    /** `--max-pixels`: the most pixels of an input and of its output. */
+    maxPixels: number;
   };
   images: ImageReport[];
   /** Command arguments that named no image. */

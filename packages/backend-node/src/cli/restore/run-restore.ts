@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DifbfsrError, type PriorBackend } from '@difbfsr/core';
 import { init } from '../../init.js';
@@ -7,6 +7,7 @@ import type { CliIO } from '../io.js';
 import { loadFaceDetector, type LoadedFaceDetector } from './face-detector-source.js';
 import { expandInputs } from './input-files.js';
 import { abortOnInterrupt } from './interrupt.js';
+import { prepareOutputFolder } from './output-folder.js';
 import { planOutputs } from './output-paths.js';
 import { photoRestorer } from './photo-restorer.js';
 import { choosePrior, type PriorChoice } from './prior-source.js';
@@ -18,7 +19,6 @@ import { summarise, type ImageReport, type RestoreReport } from './restore-repor
 async function writeReportFile(path: string, report: RestoreReport): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
     await rename(tmp, path);
   } catch (err) {
@@ -42,6 +42,27 @@ function summaryLine(report: RestoreReport): string {
 function exitStatusOf(report: RestoreReport): number {
   if (report.interrupted) return EXIT_STATUS.interrupted;
   return report.summary.failed > 0 || report.summary.unmatched > 0 ? EXIT_STATUS.failed : EXIT_STATUS.ok;
+}
+
+/** The settings every image was restored with, as the report gives them. */
+function reportSettings(options: RestoreCommandOptions, source: string, backend: { tfBackend: string; threads: number | null }): RestoreReport['settings'] {
+  return {
+    model: source,
+    backend: options.backend,
+    tfjsBackend: backend.tfBackend,
+    threads: backend.threads,
+    seed: options.seed ?? null,
+    steps: options.steps ?? null,
+    strength: options.strength ?? null,
+    warmupIters: options.warmupIters ?? null,
+    scale: options.scale ?? null,
+    aligned: options.aligned,
+    onlyCenterFace: options.onlyCenterFace,
+    maxFaces: options.maxFaces ?? null,
+    minFaceSize: options.minFaceSize ?? null,
+    maxFaceSize: options.maxFaceSize ?? null,
+    maxPixels: options.maxPixels,
+  };
 }
 
 /** Where `difbfsr restore` gets its prior and its face detector (replaceable in tests). */
@@ -71,7 +92,8 @@ export async function runRestore(
   if (reportFile !== undefined && files.some((f) => resolve(f) === resolve(reportFile))) {
     throw new CliUsageError(`--json ${reportFile} would overwrite an input`);
   }
-  await mkdir(options.output, { recursive: true });
+  await prepareOutputFolder(options.output);
+  if (reportFile !== undefined) await prepareOutputFolder(dirname(reportFile));
 
   const backend = await init();
   const { prior, source, owned } = await services.choosePrior(options.model, options.backend);
@@ -101,10 +123,12 @@ export async function runRestore(
         maxFaces: options.maxFaces,
         minFaceSize: options.minFaceSize,
         maxFaceSize: options.maxFaceSize,
+        maxPixels: options.maxPixels,
       },
     });
     removeHandler = abortOnInterrupt(controller, () => progress.log('interrupted: stopping after the current step (Ctrl-C again to quit at once)'));
-    images = await restoreBatch(plan, { restorer, progress, signal: controller.signal });
+    const limit = { scale: options.scale ?? 4, maxPixels: options.maxPixels };
+    images = await restoreBatch(plan, { restorer, progress, limit, signal: controller.signal });
   } finally {
     removeHandler();
     if (owned) prior.dispose?.();
@@ -113,22 +137,7 @@ export async function runRestore(
 
   const report: RestoreReport = {
     version: 1,
-    settings: {
-      model: source,
-      backend: options.backend,
-      tfjsBackend: backend.tfBackend,
-      threads: backend.threads,
-      seed: options.seed ?? null,
-      steps: options.steps ?? null,
-      strength: options.strength ?? null,
-      warmupIters: options.warmupIters ?? null,
-      scale: options.scale ?? null,
-      aligned: options.aligned,
-      onlyCenterFace: options.onlyCenterFace,
-      maxFaces: options.maxFaces ?? null,
-      minFaceSize: options.minFaceSize ?? null,
-      maxFaceSize: options.maxFaceSize ?? null,
-    },
+    settings: reportSettings(options, source, backend),
     images,
     unmatched,
     summary: summarise(images, unmatched.length),
