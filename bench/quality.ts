@@ -20,6 +20,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { init } from '../packages/backend-node/src/index.js';
+import { FaceApiLandmarker } from '../packages/faces/src/index.js';
 import '../packages/models/src/index.js'; // registers the bundled face prior as restore()'s default
 import { AbortError, type OptimizerChoice, type PriorBackend } from '../packages/core/src/index.js';
 import {
@@ -125,6 +126,7 @@ const shard = parseShard(values.shard);
 
 const backend = await init();
 const recognizer = FaceRecognizer.load();
+const landmarker = await FaceApiLandmarker.load();
 const controller = new AbortController();
 process.once('SIGINT', () => {
   console.error('\nstopping after the current item (Ctrl-C again to kill)');
@@ -148,12 +150,12 @@ try {
         if (!record) return;
         const r = record;
         console.log(
-          `[${done}/${total}] ${r.face} case ${r.case} ${r.method}: ${r.psnr?.toFixed(2) ?? 'inf'} dB, SSIM ${r.ssim.toFixed(4)}, identity ${r.identity.toFixed(3)}, ` +
+          `[${done}/${total}] ${r.face} case ${r.case} ${r.method}: ${r.psnr?.toFixed(2) ?? 'inf'} dB, SSIM ${r.ssim.toFixed(4)}, identity ${r.identity.toFixed(3)}, NME ${r.landmarkNme?.toFixed(4)}, ` +
             `LR RMSE ${r.lrRmse.toFixed(4)}${r.collapsed ? ' (collapse caught)' : r.retries ? ` (collapsed, rerun ${r.retries}x)` : ''}, ${(r.timeMs / 1000).toFixed(1)} s [${r.prior} / ${r.optimizer} / ${r.backend}]`,
         );
       },
     },
-    recognizer,
+    { recognizer, landmarker },
   );
   console.log(`ran ${ran}, already done ${skipped}, in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } catch (e) {
@@ -162,5 +164,6 @@ try {
   process.exit(130);
 } finally {
   recognizer.dispose();
+  landmarker.dispose();
 }
 if (!values['no-report']) await report();
