@@ -90,7 +90,7 @@ export class FaceRecognizer {
 
   /**
    * Intermediate activations of a batch `[n, 150, 150, 3]` (0..255), shallow to deep: the stem
-   * (after its max pool, 32 channels at 37 px) and the last residual block at each resolution
+   * (after its max pool, 32 channels at 35 px) and the last residual block at each resolution
    * (32, 64, 128 and 256 channels), the layers of {@link FEATURE_LAYERS}. The caller disposes them.
    */
   features(batch: tf.Tensor4D): tf.Tensor4D[] {
