@@ -9,6 +9,7 @@
  *       [--adam-steps N] [--srm-lr X] [--cfm-lr X] [--adam-eps X] [--srm-start bicubic|dip]
  *       [--backend auto|tfjs|onnx] [--optimizer auto|tfjs|onnx]
  *   pnpm bench quality --report [--out ...]       # only rebuild report.json, report.md and the grids
+ *   pnpm bench quality --rescore [--out ...] [--hr-dir ...]  # add the perceptual metrics to older records, then --report
  *   pnpm bench quality --make-list 16 [--hr-dir ...] > bench/quality/dev16.txt
  *
  * Each finished (face, case, method) appends one JSON line to <out>/results.jsonl, keyed by the
@@ -30,6 +31,7 @@ import {
   pickFaceSubset,
   protocolCase,
   readFaceList,
+  rescoreRecords,
   runQualityBench,
   writeQualityReport,
   type RestoreOverrides,
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: repo('bench/out/quality') },
     shard: { type: 'string', default: '0/1' },
     report: { type: 'boolean', default: false },
+    rescore: { type: 'boolean', default: false },
     'no-report': { type: 'boolean', default: false },
     'grid-faces': { type: 'string', default: '8' },
     'make-list': { type: 'string' },
@@ -101,6 +104,17 @@ async function report(): Promise<void> {
 }
 
 if (values.report) {
+  await report();
+  process.exit(0);
+}
+
+if (values.rescore) {
+  await init();
+  const scorers = { recognizer: FaceRecognizer.load(), landmarker: await FaceApiLandmarker.load() };
+  const { rescored, missing } = await rescoreRecords(values.out, hrDir, scorers, (r) => console.log(`${r.face} case ${r.case} ${r.method} [${r.tag}]: NME ${r.landmarkNme?.toFixed(4)}`));
+  scorers.recognizer.dispose();
+  scorers.landmarker.dispose();
+  console.log(`rescored ${rescored} records${missing ? `; ${missing} lack their output image or clean face` : ''}`);
   await report();
   process.exit(0);
 }

@@ -34,6 +34,7 @@ export { restoreOptionsOf, lrLowPassOf, type RestoreOverrides } from './bench/re
 export { runMethod, type MethodRun } from './bench/run-method.js';
 export { summarise, BELOW_BICUBIC_DB, type QualityReport, type TagSummary, type MethodSummary, type Failure } from './bench/summary.js';
 export { perceptualSummary, type PerceptualSummary } from './bench/perceptual-summary.js';
+export { rescoreRecords } from './bench/rescore-records.js';
 export { cleanFace, perceptualScores, type CleanFace, type FaceScorers, type PerceptualScores } from './bench/perceptual-scores.js';
 export { reportMarkdown } from './bench/report-markdown.js';
 export { planePoints, planeAxes, niceTicks, perceptionDistortionSvg, type PlanePoint } from './bench/perception-distortion-plot.js';

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,6 +16,7 @@ import {
   psnr,
   readRecords,
   readRgb,
+  rescoreRecords,
   runQualityBench,
   writeQualityReport,
   type QualityBenchConfig,
@@ -110,6 +111,29 @@ describe('the quality bench, end to end on synthetic faces with a closed-form pr
     expect(r.landmarkNme).toBeGreaterThan(0);
     expect(r.faceFeatureDistance).toBeGreaterThan(0);
     expect(r.niqe).toBeNull(); // 32 px: smaller than one NIQE block
+  });
+
+  it('adds the perceptual scores to records made before them, from the saved images', async () => {
+    const path = benchPaths.results(out);
+    const original = readFileSync(path, 'utf8');
+    copyFileSync(path, `${path}.bak`);
+    const perceptual = ['identityDistance', 'descriptor', 'cleanDescriptor', 'landmarkNme', 'faceFeatureDistance', 'niqe'];
+    const stripped = original.trim().split('\n').map((line, i) => {
+      const r = JSON.parse(line);
+      if (i % 2 === 0) for (const k of perceptual) delete r[k];
+      return JSON.stringify(r);
+    });
+    writeFileSync(path, `${stripped.join('\n')}\n`);
+    expect(await rescoreRecords(out, hrDir, scorers)).toEqual({ rescored: 10, missing: 0 });
+    const { records: before } = readRecords(`${path}.bak`);
+    const { records: after } = readRecords(path);
+    expect(after.map((r) => r.key)).toEqual(before.map((r) => r.key));
+    for (const [i, r] of after.entries()) {
+      expect(r.landmarkNme).toBeCloseTo(before[i].landmarkNme!, 4);
+      expect(r.identityDistance).toBeCloseTo(before[i].identityDistance!, 5);
+      expect(r.niqe).toBe(before[i].niqe);
+    }
+    expect(await rescoreRecords(out, hrDir, scorers)).toEqual({ rescored: 0, missing: 0 });
   });
 
   it('writes report.json, report.md and one grid per tag and case', async () => {
