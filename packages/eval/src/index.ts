@@ -37,7 +37,7 @@ export { perceptualSummary, type PerceptualSummary } from './bench/perceptual-su
 export { rescoreRecords } from './bench/rescore-records.js';
 export { cleanFace, perceptualScores, type CleanFace, type FaceScorers, type PerceptualScores } from './bench/perceptual-scores.js';
 export { reportMarkdown } from './bench/report-markdown.js';
-export { planePoints, planeAxes, niceTicks, perceptionDistortionSvg, type PlanePoint } from './bench/perception-distortion-plot.js';
+export { planePoints, planeAxes, niceTicks, placeLabels, perceptionDistortionSvg, type PlanePoint } from './bench/perception-distortion-plot.js';
 export { composeGrid, upscaleNearest } from './bench/image-grid.js';
 export { peakRssMiB } from './bench/peak-rss.js';
 export { benchPaths } from './bench/bench-paths.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { niceTicks, perceptionDistortionSvg, planePoints } from '@difbfsr/eval';
+import { niceTicks, perceptionDistortionSvg, placeLabels, planePoints } from '@difbfsr/eval';
 import { errorOf } from '../../../test-utils/plain-backend.js';
 
 const report = {
@@ -45,6 +45,15 @@ describe('perception-distortion plot', () => {
     expect(dots[2].cy).toBeLessThan(dots[1].cy);
     expect((dots[0].cy - dots[2].cy) / (dots[2].cy - dots[1].cy)).toBeCloseTo(1, 2);
     expect(svg).toContain('>knob</text>');
+  });
+
+  it('moves labels of clustered dots apart so that no two boxes overlap', () => {
+    const dots = [0, 1, 2, 3, 4].map((i) => ({ x: 300 + 2 * i, y: 200 + i, text: `#${i}` }));
+    const boxes = placeLabels(dots).map((p, i) => ({ x0: p.x, x1: p.x + 7 * dots[i].text.length, y0: p.y - 11, y1: p.y + 2 }));
+    for (const [i, a] of boxes.entries())
+      for (const b of boxes.slice(i + 1)) expect(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1).toBe(false);
+    // A lone dot keeps the first spot: right of it, above.
+    expect(placeLabels([{ x: 10, y: 50, text: 'a' }])).toEqual([{ x: 17, y: 44 }]);
   });
 
   it('refuses to draw an empty plane', () => {

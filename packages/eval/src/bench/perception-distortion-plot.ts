@@ -47,10 +47,17 @@ const H = 480;
 const M = { left: 70, right: 190, top: 40, bottom: 60 };
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** Round ticks over the values' range widened by a tenth on each side (so no point sits on the frame). */
+function paddedTicks(values: number[]): number[] {
+  const [lo, hi] = [Math.min(...values), Math.max(...values)];
+  const pad = (hi - lo || Math.abs(hi) || 1) / 10;
+  return niceTicks(lo - pad, hi + pad);
+}
+
 /** The linear maps of the plot area: PSNR to x, Fréchet distance to y (up is larger). */
 export function planeAxes(points: readonly PlanePoint[]): { xTicks: number[]; yTicks: number[]; x: (psnr: number) => number; y: (fd: number) => number } {
-  const xTicks = niceTicks(Math.min(...points.map((p) => p.psnr)), Math.max(...points.map((p) => p.psnr)));
-  const yTicks = niceTicks(Math.min(0, ...points.map((p) => p.frechet)), Math.max(...points.map((p) => p.frechet)));
+  const xTicks = paddedTicks(points.map((p) => p.psnr));
+  const yTicks = paddedTicks(points.map((p) => p.frechet));
   const [x0, x1, y0, y1] = [xTicks[0], xTicks[xTicks.length - 1], yTicks[0], yTicks[yTicks.length - 1]];
   return {
     xTicks,
@@ -60,10 +67,35 @@ export function planeAxes(points: readonly PlanePoint[]): { xTicks: number[]; yT
   };
 }
 
+/** Approximate text box of a 12 px sans-serif label whose baseline starts at (x, y). */
+const box = (x: number, y: number, text: string) => ({ x0: x, x1: x + 7 * text.length, y0: y - 11, y1: y + 2 });
+
+/**
+ * Where each dot's label goes: the first of a few spots around the dot (right above, right below,
+ * left above, left below, then further out) whose box overlaps no dot and no label placed before.
+ */
+export function placeLabels(dots: readonly { x: number; y: number; text: string }[]): { x: number; y: number }[] {
+  const taken = dots.map((d) => ({ x0: d.x - 5, x1: d.x + 5, y0: d.y - 5, y1: d.y + 5 }));
+  const overlaps = (b: ReturnType<typeof box>) => taken.some((t) => b.x0 < t.x1 && t.x0 < b.x1 && b.y0 < t.y1 && t.y0 < b.y1);
+  return dots.map((d) => {
+    const w = 7 * d.text.length;
+    const spots = [1, 2, 3].flatMap((k) => [
+      [d.x + 7, d.y - 6 - 14 * (k - 1)],
+      [d.x + 7, d.y + 15 + 14 * (k - 1)],
+      [d.x - 7 - w, d.y - 6 - 14 * (k - 1)],
+      [d.x - 7 - w, d.y + 15 + 14 * (k - 1)],
+    ]);
+    const [lx, ly] = spots.find(([sx, sy]) => !overlaps(box(sx, sy, d.text))) ?? spots[0];
+    taken.push(box(lx, ly, d.text));
+    return { x: lx, y: ly };
+  });
+}
+
 /**
  * The perception-distortion plane as an SVG document: x = PSNR (dB, right is less distortion),
  * y = Fréchet distance of face descriptors to the clean faces (down is more realistic), one dot
- * per row labelled with its method, one colour per series, a legend of the series.
+ * per row labelled with its method (labels moved apart where they would overlap), one colour per
+ * series, a legend of the series.
  * @throws DifbfsrError `INVALID_INPUT` when there is no point to plot.
  */
 export function perceptionDistortionSvg(points: readonly PlanePoint[], title: string): string {
@@ -83,10 +115,11 @@ export function perceptionDistortionSvg(points: readonly PlanePoint[], title: st
     `<text x="${(M.left + W - M.right) / 2}" y="${H - 18}" text-anchor="middle">PSNR (dB) → less distortion</text>`,
     `<text transform="translate(18 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">descriptor Fréchet distance (lower: more like clean faces)</text>`,
   );
-  for (const p of points) {
+  const labels = placeLabels(points.map((p) => ({ x: x(p.psnr), y: y(p.frechet), text: p.label })));
+  for (const [i, p] of points.entries()) {
     out.push(
       `<circle class="point" cx="${x(p.psnr).toFixed(2)}" cy="${y(p.frechet).toFixed(2)}" r="5" fill="${colour(p.series)}"><title>${escape(`${p.series} ${p.label}: ${p.psnr.toFixed(2)} dB, FD ${p.frechet.toFixed(4)}`)}</title></circle>`,
-      `<text x="${(x(p.psnr) + 7).toFixed(2)}" y="${(y(p.frechet) - 6).toFixed(2)}" fill="${colour(p.series)}">${escape(p.label)}</text>`,
+      `<text x="${labels[i].x.toFixed(2)}" y="${labels[i].y.toFixed(2)}" fill="${colour(p.series)}">${escape(p.label)}</text>`,
     );
   }
   series.forEach((s, i) => {
