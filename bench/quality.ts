@@ -10,6 +10,7 @@
  *       [--adam-steps N] [--srm-lr X] [--cfm-lr X] [--adam-eps X] [--srm-start bicubic|dip]
  *       [--backend auto|tfjs|onnx] [--optimizer auto|tfjs|onnx] [--samples K] [--fidelity F]
  *   pnpm bench quality --report [--out ...]       # only rebuild report.json, report.md and the grids
+ *   pnpm bench quality --rescore [--out ...] [--hr-dir ...]  # add the perceptual metrics to older records, then --report
  *   pnpm bench quality --make-list 16 [--hr-dir ...] > bench/quality/dev16.txt
  *
  * Each finished (face, case, method) appends one JSON line to <out>/results.jsonl, keyed by the
@@ -21,6 +22,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { init } from '../packages/backend-node/src/index.js';
+import { FaceApiLandmarker } from '../packages/faces/src/index.js';
 import '../packages/models/src/index.js'; // registers the bundled face prior as restore()'s default
 import { AbortError, type OptimizerChoice, type PriorBackend } from '../packages/core/src/index.js';
 import {
@@ -30,6 +32,7 @@ import {
   pickFaceSubset,
   protocolCase,
   readFaceList,
+  rescoreRecords,
   runQualityBench,
   writeQualityReport,
   type RestoreOverrides,
@@ -48,6 +51,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: repo('bench/out/quality') },
     shard: { type: 'string', default: '0/1' },
     report: { type: 'boolean', default: false },
+    rescore: { type: 'boolean', default: false },
     'no-report': { type: 'boolean', default: false },
     'grid-faces': { type: 'string', default: '8' },
     'make-list': { type: 'string' },
@@ -107,6 +111,17 @@ if (values.report) {
   process.exit(0);
 }
 
+if (values.rescore) {
+  await init();
+  const scorers = { recognizer: FaceRecognizer.load(), landmarker: await FaceApiLandmarker.load() };
+  const { rescored, missing } = await rescoreRecords(values.out, hrDir, scorers, (r) => console.log(`${r.face} case ${r.case} ${r.method} [${r.tag}]: NME ${r.landmarkNme?.toFixed(4)}`));
+  scorers.recognizer.dispose();
+  scorers.landmarker.dispose();
+  console.log(`rescored ${rescored} records${missing ? `; ${missing} lack their output image or clean face` : ''}`);
+  await report();
+  process.exit(0);
+}
+
 const overrides: RestoreOverrides = {
   seed: num('seed') ?? 0,
   backend: values.backend as PriorBackend,
@@ -130,6 +145,7 @@ const shard = parseShard(values.shard);
 
 const backend = await init();
 const recognizer = FaceRecognizer.load();
+const landmarker = await FaceApiLandmarker.load();
 const controller = new AbortController();
 process.once('SIGINT', () => {
   console.error('\nstopping after the current item (Ctrl-C again to kill)');
@@ -153,12 +169,12 @@ try {
         if (!record) return;
         const r = record;
         console.log(
-          `[${done}/${total}] ${r.face} case ${r.case} ${r.method}: ${r.psnr?.toFixed(2) ?? 'inf'} dB, SSIM ${r.ssim.toFixed(4)}, identity ${r.identity.toFixed(3)}, ` +
+          `[${done}/${total}] ${r.face} case ${r.case} ${r.method}: ${r.psnr?.toFixed(2) ?? 'inf'} dB, SSIM ${r.ssim.toFixed(4)}, identity ${r.identity.toFixed(3)}, NME ${r.landmarkNme?.toFixed(4)}, ` +
             `LR RMSE ${r.lrRmse.toFixed(4)}${r.collapsed ? ' (collapse caught)' : r.retries ? ` (collapsed, rerun ${r.retries}x)` : ''}, ${(r.timeMs / 1000).toFixed(1)} s [${r.prior} / ${r.optimizer} / ${r.backend}]`,
         );
       },
     },
-    recognizer,
+    { recognizer, landmarker },
   );
   console.log(`ran ${ran}, already done ${skipped}, in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } catch (e) {
@@ -167,5 +183,6 @@ try {
   process.exit(130);
 } finally {
   recognizer.dispose();
+  landmarker.dispose();
 }
 if (!values['no-report']) await report();

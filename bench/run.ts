@@ -13,6 +13,8 @@ const BENCHES: Record<string, string> = {
   'checkpoint-load': 'checkpoint-load.ts',
   onnx: 'onnx.ts',
   quality: 'quality.ts',
+  iqa: 'iqa.ts',
+  'pd-plot': 'perception-distortion-plot.ts',
 };
 
 const [name, ...args] = process.argv.slice(2);

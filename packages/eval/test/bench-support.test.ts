@@ -12,6 +12,7 @@ import {
   readFaceList,
   readRecords,
   recordKey,
+  setFrechetDistance,
   settingsHash,
   spreadPick,
   stableJson,
@@ -139,6 +140,22 @@ describe('summary', () => {
       { face: 'f1', case: 3, label: '#4', kind: 'below-bicubic', psnr: 24.9, bicubicPsnr: 26 },
       { face: 'f2', case: 0, label: '#4', kind: 'collapsed', psnr: 22.5, bicubicPsnr: 24 },
     ]);
+  });
+
+  it('summarises the perceptual metrics, and leaves them null where a record predates them', () => {
+    expect(report.tags[0].overall[0]).toMatchObject({ notSamePerson: null, descriptorFrechet: null, landmarkNme: null, niqe: null });
+    const d = (k: number) => [k, k * k % 7, 1 - k];
+    const scored = (face: string, c: number, k: number, distance: number, niqe: number | null) =>
+      record(face, c, '#4', 20, { identityDistance: distance, descriptor: d(k), cleanDescriptor: d(face.length), landmarkNme: k / 10, faceFeatureDistance: 1, niqe });
+    const items = [scored('a', 0, 1, 0.2, 4), scored('bb', 0, 2, 0.7, 5), scored('a', 3, 3, 0.6, 6), scored('bb', 3, 5, 0.1, 7)];
+    const m = summarise(items).tags[0].overall[0];
+    expect(m.notSamePerson).toBe(0.5);
+    expect(m.landmarkNme).toBeCloseTo((1 + 2 + 3 + 5) / 40, 12);
+    expect(m.niqe).toBe(5.5);
+    // The outputs' descriptors against each distinct clean face once.
+    expect(m.descriptorFrechet).toBeCloseTo(setFrechetDistance([d(1), d(2), d(3), d(5)], [d(1), d(2)]), 10);
+    expect(summarise([...items.slice(1), scored('a', 0, 1, 0.2, null)]).tags[0].overall[0].niqe).toBeNull();
+    expect(summarise(items).tags[0].perCase[0].methods[0].descriptorFrechet).toBeNull(); // overall only
   });
 
   it('labels a method run with two settings under one tag by its settings hash', () => {

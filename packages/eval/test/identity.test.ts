@@ -2,7 +2,18 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosineSimilarity, faceApiModelDir, FaceRecognizer, gaussianBlur, identitySimilarities, jpegRoundTrip, quantizeToUint8, readRgb, type RgbImage } from '@difbfsr/eval';
+import {
+  cosineSimilarity,
+  faceApiModelDir,
+  faceFeatureDistances,
+  FaceRecognizer,
+  gaussianBlur,
+  identitySimilarities,
+  jpegRoundTrip,
+  quantizeToUint8,
+  readRgb,
+  type RgbImage,
+} from '@difbfsr/eval';
 import { describeShared, sharedPath } from '../../../test-utils/shared.js';
 import { errorOf, usePlainBackend } from '../../../test-utils/plain-backend.js';
 
@@ -56,6 +67,28 @@ describe('face recognition descriptors', () => {
     expect(errorOf(() => recognizer.embed([img])).code).toBe('INVALID_SIZE');
     expect(errorOf(() => cosineSimilarity([0, 0], [1, 0])).code).toBe('INVALID_INPUT');
     expect(errorOf(() => cosineSimilarity([1], [1, 0])).code).toBe('INVALID_INPUT');
+  });
+});
+
+describe('face feature distance (LPIPS-type, on the recogniser features)', () => {
+  it('is 0 for the same face, grows with blur, and leaks no tensors', async () => {
+    const img = await readRgb(EXAMPLE_FACE);
+    const blurred = (sigma: number) => quantizeToUint8(gaussianBlur(img, sigma));
+    const before = tf.memory().numTensors;
+    const [self, mild, strong] = faceFeatureDistances(recognizer, img, [img, blurred(1), blurred(3)]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(self).toBeLessThan(1e-6);
+    expect(mild).toBeGreaterThan(0.01);
+    expect(strong).toBeGreaterThan(mild);
+    // One pair at a time gives the batch's value.
+    expect(faceFeatureDistances(recognizer, img, [blurred(3)])[0]).toBeCloseTo(strong, 5);
+  });
+
+  it('taps the stem and the last block of each resolution', () => {
+    const batch = tf.zeros([1, 150, 150, 3]) as tf.Tensor4D;
+    const layers = recognizer.features(batch);
+    expect(layers.map((l) => l.shape)).toEqual([[1, 35, 35, 32], [1, 35, 35, 32], [1, 17, 17, 64], [1, 8, 8, 128], [1, 2, 2, 256]]);
+    tf.dispose([batch, ...layers]);
   });
 });
 

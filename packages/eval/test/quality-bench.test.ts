@@ -1,17 +1,22 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GaussianPrior, setDefaultPrior } from '@difbfsr/core';
+import { FaceApiLandmarker } from '@difbfsr/faces';
 import {
   benchPaths,
+  cosineSimilarity,
+  descriptorDistance,
   degrade,
   encodePng,
   FaceRecognizer,
+  type FaceScorers,
   psnr,
   readRecords,
   readRgb,
+  rescoreRecords,
   runQualityBench,
   writeQualityReport,
   type QualityBenchConfig,
@@ -24,7 +29,7 @@ const dir = mkdtempSync(join(tmpdir(), 'difbfsr-quality-'));
 const hrDir = join(dir, 'hr');
 const out = join(dir, 'out');
 const FACES = ['a_1.png', 'a_2.png', 'b_1.png'];
-let recognizer: FaceRecognizer;
+let scorers: FaceScorers;
 
 /** A smooth synthetic "face" (no dataset image): blobs whose placement depends on k. */
 function synthetic(k: number): RgbImage {
@@ -41,13 +46,14 @@ function synthetic(k: number): RgbImage {
 beforeAll(async () => {
   await useBackend('wasm');
   setDefaultPrior(() => new GaussianPrior({ resolution: SIZE, mean: 0, std: 0.5 }));
-  recognizer = FaceRecognizer.load();
+  scorers = { recognizer: FaceRecognizer.load(), landmarker: await FaceApiLandmarker.load() };
   const { mkdirSync } = await import('node:fs');
   mkdirSync(hrDir, { recursive: true });
   for (const [k, f] of FACES.entries()) writeFileSync(join(hrDir, f), await encodePng(synthetic(k)));
 });
 afterAll(() => {
-  recognizer.dispose();
+  scorers.recognizer.dispose();
+  scorers.landmarker.dispose();
   setDefaultPrior(undefined);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -66,16 +72,16 @@ const config = (extra: Partial<QualityBenchConfig> = {}): QualityBenchConfig => 
 describe('the quality bench, end to end on synthetic faces with a closed-form prior', () => {
   it('runs shards into one results file, resumes without redoing anything, and leaks no tensors', async () => {
     const before = tf.memory().numTensors;
-    const first = await runQualityBench(config({ shard: { index: 0, count: 2 } }), recognizer);
-    const second = await runQualityBench(config({ shard: { index: 1, count: 2 } }), recognizer);
+    const first = await runQualityBench(config({ shard: { index: 0, count: 2 } }), scorers);
+    const second = await runQualityBench(config({ shard: { index: 1, count: 2 } }), scorers);
     // 3 faces x 2 cases = 6 items over 2 shards (3 + 3), 3 methods each.
     expect(first).toEqual({ ran: 9, skipped: 0 });
     expect(second).toEqual({ ran: 9, skipped: 0 });
-    expect(await runQualityBench(config(), recognizer)).toEqual({ ran: 0, skipped: 18 });
+    expect(await runQualityBench(config(), scorers)).toEqual({ ran: 0, skipped: 18 });
     expect(tf.memory().numTensors).toBe(before);
     // New settings are new items (here under their own tag).
     const steps3 = config({ tag: 'steps3', methods: ['bicubic', '#1'], overrides: { seed: 0, backend: 'auto', steps: 3 }, cases: [7], faces: ['b_1.png'] });
-    expect(await runQualityBench(steps3, recognizer)).toEqual({ ran: 2, skipped: 0 });
+    expect(await runQualityBench(steps3, scorers)).toEqual({ ran: 2, skipped: 0 });
   });
 
   it('records metrics that match the saved images and an independent recomputation', async () => {
@@ -94,6 +100,40 @@ describe('the quality bench, end to end on synthetic faces with a closed-form pr
     expect(restored.identity).toBeGreaterThan(-1);
     expect(restored.identity).toBeLessThanOrEqual(1);
     expect(restored.settingsHash).not.toBe(r.settingsHash);
+    // The perceptual metrics: descriptors of the saved output and of the clean face, and what derives from them.
+    const [outDescriptor, cleanDescriptor] = scorers.recognizer.embed([saved, hr]);
+    for (const [stored, computed] of [[r.descriptor!, outDescriptor], [r.cleanDescriptor!, cleanDescriptor]]) {
+      expect(stored).toHaveLength(128);
+      stored.forEach((v, i) => expect(v).toBeCloseTo(computed[i], 5));
+    }
+    expect(r.identity).toBeCloseTo(cosineSimilarity(outDescriptor, cleanDescriptor), 5);
+    expect(r.identityDistance).toBeCloseTo(descriptorDistance(outDescriptor, cleanDescriptor), 5);
+    expect(r.landmarkNme).toBeGreaterThan(0);
+    expect(r.faceFeatureDistance).toBeGreaterThan(0);
+    expect(r.niqe).toBeNull(); // 32 px: smaller than one NIQE block
+  });
+
+  it('adds the perceptual scores to records made before them, from the saved images', async () => {
+    const path = benchPaths.results(out);
+    const original = readFileSync(path, 'utf8');
+    copyFileSync(path, `${path}.bak`);
+    const perceptual = ['identityDistance', 'descriptor', 'cleanDescriptor', 'landmarkNme', 'faceFeatureDistance', 'niqe'];
+    const stripped = original.trim().split('\n').map((line, i) => {
+      const r = JSON.parse(line);
+      if (i % 2 === 0) for (const k of perceptual) delete r[k];
+      return JSON.stringify(r);
+    });
+    writeFileSync(path, `${stripped.join('\n')}\n`);
+    expect(await rescoreRecords(out, hrDir, scorers)).toEqual({ rescored: 10, missing: 0 });
+    const { records: before } = readRecords(`${path}.bak`);
+    const { records: after } = readRecords(path);
+    expect(after.map((r) => r.key)).toEqual(before.map((r) => r.key));
+    for (const [i, r] of after.entries()) {
+      expect(r.landmarkNme).toBeCloseTo(before[i].landmarkNme!, 4);
+      expect(r.identityDistance).toBeCloseTo(before[i].identityDistance!, 5);
+      expect(r.niqe).toBe(before[i].niqe);
+    }
+    expect(await rescoreRecords(out, hrDir, scorers)).toEqual({ rescored: 0, missing: 0 });
   });
 
   it('writes report.json, report.md and one grid per tag and case', async () => {
@@ -105,6 +145,12 @@ describe('the quality bench, end to end on synthetic faces with a closed-form pr
     for (const f of files) expect(existsSync(f)).toBe(true);
     expect(JSON.parse(readFileSync(benchPaths.reportJson(out), 'utf8')).tags[0].tag).toBe('smoke');
     expect(readFileSync(benchPaths.reportMarkdown(out), 'utf8')).toContain('### Mean over faces and cases');
+    const bicubic = report.tags[0].overall[0];
+    expect(bicubic.descriptorFrechet).toBeGreaterThan(0);
+    expect(bicubic.landmarkNme).toBeGreaterThan(0);
+    expect(bicubic.niqe).toBeNull();
+    expect(bicubic.notSamePerson).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(benchPaths.reportMarkdown(out), 'utf8')).toContain('| descriptor FD | landmark NME |');
     const grid = await readRgb(benchPaths.grid(out, 'smoke', 0));
     // Columns: LR, the methods with every face, ground truth; rows: the 3 faces; 2 px gaps.
     const columns = report.tags[0].overall.length + 2;

@@ -17,6 +17,16 @@ export interface QualityRecord extends Omit<MethodRun, 'output'> {
   readonly ssim: number;
   /** Cosine similarity of face-recognition descriptors of output and clean face. */
   readonly identity: number;
+  /**
+   * The perceptual metrics (`PerceptualScores`: descriptor distance, both descriptors, landmark NME,
+   * face feature distance, NIQE); absent in records made before them.
+   */
+  readonly identityDistance?: number;
+  readonly descriptor?: number[];
+  readonly cleanDescriptor?: number[];
+  readonly landmarkNme?: number;
+  readonly faceFeatureDistance?: number;
+  readonly niqe?: number | null;
   /** Peak RSS of the process so far, MiB. */
   readonly peakRssMiB: number;
   /** When the item finished (ISO time) and which shard ran it. */

@@ -3,15 +3,13 @@ import { dirname, join } from 'node:path';
 import { AbortError, DifbfsrError } from '@difbfsr/core';
 import { degrade } from '../degradation/degrade.js';
 import { trueDegradation } from '../degradation/true-degradation.js';
-import type { FaceRecognizer } from '../identity/face-recognizer.js';
-import { cosineSimilarity } from '../identity/identity-similarity.js';
 import { encodePng, readRgb } from '../image-file.js';
-import type { RgbImage } from '../image.js';
 import { psnr } from '../metrics/psnr.js';
 import { ssim } from '../metrics/ssim.js';
 import { benchPaths } from './bench-paths.js';
 import { isClosedForm, type Method } from './methods.js';
 import { peakRssMiB } from './peak-rss.js';
+import { cleanFace, perceptualScores, type CleanFace, type FaceScorers } from './perceptual-scores.js';
 import { recordKey, type QualityRecord } from './quality-record.js';
 import type { RestoreOverrides } from './restore-overrides.js';
 import { appendRecord, readRecords } from './results-file.js';
@@ -58,7 +56,7 @@ function writeFile(path: string, bytes: Uint8Array): void {
  * hold yet, appending one record per finished item. Safe to run in several processes on one
  * output folder (disjoint shards, or even the same items: the report keeps each key once).
  */
-export async function runQualityBench(config: QualityBenchConfig, recognizer: FaceRecognizer): Promise<{ ran: number; skipped: number }> {
+export async function runQualityBench(config: QualityBenchConfig, scorers: FaceScorers): Promise<{ ran: number; skipped: number }> {
   const scale = config.scale ?? 4;
   const shard = config.shard ?? { index: 0, count: 1 };
   const resultsPath = benchPaths.results(config.outDir);
@@ -69,7 +67,7 @@ export async function runQualityBench(config: QualityBenchConfig, recognizer: Fa
   let finished = 0;
   let ran = 0;
   let skipped = 0;
-  let face: { name: string; hr: RgbImage; descriptor: Float32Array } | undefined;
+  let face: CleanFace | undefined;
   for (const [name, caseIndex] of pairs) {
     const pending = config.methods.filter((m) => !done.has(recordKey(name, caseIndex, m, config.tag, hashes.get(m)!)));
     skipped += config.methods.length - pending.length;
@@ -78,10 +76,7 @@ export async function runQualityBench(config: QualityBenchConfig, recognizer: Fa
       config.onItem?.({ done: finished, total, skipped: true });
       continue;
     }
-    if (face?.name !== name) {
-      const hr = await readRgb(join(config.hrDir, name));
-      face = { name, hr, descriptor: recognizer.embed([hr])[0] };
-    }
+    if (face?.name !== name) face = await cleanFace(name, await readRgb(join(config.hrDir, name)), scorers);
     const { lr, protocol } = await degrade(face.hr, caseIndex, name, scale);
     const truth = trueDegradation(face.hr, lr, protocol, scale);
     writeFile(benchPaths.lr(config.outDir, name, caseIndex), await encodePng(lr));
@@ -103,7 +98,7 @@ export async function runQualityBench(config: QualityBenchConfig, recognizer: Fa
         settings: methodSettings(method, config.overrides, scale),
         psnr: Number.isFinite(p) ? p : null,
         ssim: ssim(run.output, face.hr),
-        identity: cosineSimilarity(face.descriptor, recognizer.embed([run.output])[0]),
+        ...(await perceptualScores(run.output, face, scorers)),
         lrRmse: run.lrRmse,
         baselineLrRmse: run.baselineLrRmse,
         ...(run.retries === undefined ? {} : { retries: run.retries }),

@@ -1,7 +1,8 @@
+import { perceptualSummary, type PerceptualSummary } from './perceptual-summary.js';
 import type { QualityRecord } from './quality-record.js';
 
 /** Means of one method over a set of items. */
-export interface MethodSummary {
+export interface MethodSummary extends PerceptualSummary {
   /** Column label: the method, with `@settingsHash` when a tag holds several settings of it. */
   readonly label: string;
   readonly method: string;
@@ -63,7 +64,7 @@ function methodRank(method: string): number {
 const psnrOf = (r: QualityRecord): number => r.psnr ?? Infinity;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-function summariseMethod(label: string, rs: QualityRecord[]): MethodSummary {
+function summariseMethod(label: string, rs: QualityRecord[], withFrechet = false): MethodSummary {
   return {
     label,
     method: rs[0].method,
@@ -76,6 +77,7 @@ function summariseMethod(label: string, rs: QualityRecord[]): MethodSummary {
     collapses: rs.filter((r) => r.collapsed).length,
     reruns: rs.filter((r) => (r.retries ?? 0) > 0).length,
     meanTimeMs: mean(rs.map((r) => r.timeMs)),
+    ...perceptualSummary(rs, withFrechet),
   };
 }
 
@@ -101,7 +103,7 @@ function summariseTag(tag: string, records: QualityRecord[]): TagSummary {
   const completeKeys = new Set(complete.map(([k]) => k));
   const cases = [...new Set(records.map((r) => r.case))].sort((a, b) => a - b);
   const inComplete = (id: string, c?: number) => columns.get(id)!.filter((r) => completeKeys.has(itemKey(r)) && (c === undefined || r.case === c));
-  const overall = complete.length > 0 ? ids.map((id) => summariseMethod(labelOf.get(id)!, inComplete(id))) : [];
+  const overall = complete.length > 0 ? ids.map((id) => summariseMethod(labelOf.get(id)!, inComplete(id), true)) : [];
   const perCase = cases
     .map((c) => ({ case: c, methods: ids.filter((id) => inComplete(id, c).length > 0).map((id) => summariseMethod(labelOf.get(id)!, inComplete(id, c))) }))
     .filter((p) => p.methods.length === ids.length);

@@ -16,6 +16,9 @@ const RESIDUAL_BLOCKS: ReadonlyArray<readonly [string, 'same' | 'down']> = [
   ['conv256_down', 'down'], ['conv256_1', 'same'], ['conv256_2', 'same'], ['conv256_down_out', 'down'],
 ];
 
+/** Residual blocks whose outputs {@link FaceRecognizer.features} returns (after the stem's). */
+export const FEATURE_LAYERS = ['conv32_3', 'conv64_3', 'conv128_2', 'conv256_down_out'] as const;
+
 /**
  * The 128-D face descriptor network of `@vladmandic/face-api` (a port of dlib's ResNet-29 face
  * recogniser), run on this project's tfjs with the weights shipped in face-api's npm package.
@@ -68,14 +71,51 @@ export class FaceRecognizer {
     return tf.relu(tf.add(branch, shortcut)) as tf.Tensor4D;
   }
 
+  /** The convolutional trunk on `[n, 150, 150, 3]` (0..255): its output, and the stem's and `taps`' outputs. */
+  private trunk(batch: tf.Tensor4D, taps: ReadonlySet<string>): { out: tf.Tensor4D; tapped: tf.Tensor4D[] } {
+    const x = tf.div(tf.sub(batch, tf.tensor1d(MEAN_RGB)), 255) as tf.Tensor4D;
+    let out = tf.maxPool(this.conv(x, 'conv32_down', 2, 'valid', true), 3, 2, 'valid');
+    const tapped = [out];
+    for (const [name, kind] of RESIDUAL_BLOCKS) {
+      out = this.residual(out, name, kind);
+      if (taps.has(name)) tapped.push(out);
+    }
+    return { out, tapped };
+  }
+
   /** Descriptors `[n, 128]` of a batch of images `[n, 150, 150, 3]` with values 0..255. */
   forward(batch: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const x = tf.div(tf.sub(batch, tf.tensor1d(MEAN_RGB)), 255) as tf.Tensor4D;
-      let out = tf.maxPool(this.conv(x, 'conv32_down', 2, 'valid', true), 3, 2, 'valid');
-      for (const [name, kind] of RESIDUAL_BLOCKS) out = this.residual(out, name, kind);
-      return tf.matMul(tf.mean(out, [1, 2]) as tf.Tensor2D, this.weights.fc as tf.Tensor2D);
+    return tf.tidy(() => tf.matMul(tf.mean(this.trunk(batch, new Set()).out, [1, 2]) as tf.Tensor2D, this.weights.fc as tf.Tensor2D));
+  }
+
+  /**
+   * Intermediate activations of a batch `[n, 150, 150, 3]` (0..255), shallow to deep: the stem
+   * (after its max pool, 32 channels at 35 px) and the last residual block at each resolution
+   * (32, 64, 128 and 256 channels), the layers of {@link FEATURE_LAYERS}. The caller disposes them.
+   */
+  features(batch: tf.Tensor4D): tf.Tensor4D[] {
+    return tf.tidy(() => this.trunk(batch, new Set(FEATURE_LAYERS)).tapped);
+  }
+
+  /**
+   * The network's input batch `[n, 150, 150, 3]` from square uint8 RGB face crops (bilinear resize).
+   * @throws DifbfsrError `INVALID_SIZE` for a non-square image.
+   */
+  inputBatch(images: readonly RgbImage[]): tf.Tensor4D {
+    images.forEach((img, i) => {
+      checkRgb(img, `face ${i}`);
+      if (img.width !== img.height) throw new DifbfsrError('INVALID_SIZE', `face ${i} is ${img.width}x${img.height}; the recogniser takes square aligned crops`);
     });
+    const size = FACE_RECOGNITION_INPUT_SIZE;
+    return tf.tidy(
+      () =>
+        tf.concat(
+          images.map((img) => {
+            const t = tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3]);
+            return img.width === size ? t : tf.image.resizeBilinear(t, [size, size]);
+          }),
+        ) as tf.Tensor4D,
+    );
   }
 
   /**
@@ -83,21 +123,8 @@ export class FaceRecognizer {
    * @throws DifbfsrError `INVALID_SIZE` for a non-square image.
    */
   embed(images: readonly RgbImage[]): Float32Array[] {
-    images.forEach((img, i) => {
-      checkRgb(img, `face ${i}`);
-      if (img.width !== img.height) throw new DifbfsrError('INVALID_SIZE', `face ${i} is ${img.width}x${img.height}; the recogniser takes square aligned crops`);
-    });
     if (images.length === 0) return [];
-    const size = FACE_RECOGNITION_INPUT_SIZE;
-    const descriptors = tf.tidy(() => {
-      const batch = tf.concat(
-        images.map((img) => {
-          const t = tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3]);
-          return img.width === size ? t : tf.image.resizeBilinear(t, [size, size]);
-        }),
-      ) as tf.Tensor4D;
-      return this.forward(batch);
-    });
+    const descriptors = tf.tidy(() => this.forward(this.inputBatch(images)));
     const values = descriptors.dataSync() as Float32Array;
     const dim = descriptors.shape[1];
     descriptors.dispose();
