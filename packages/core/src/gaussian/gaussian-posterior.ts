@@ -56,7 +56,7 @@ export class GaussianPosterior {
     if (precision === 'float32') {
       const product = tf.tidy(() => {
         const s = tf.tensor2d(Float32Array.from(scaled), [r, m]);
-        return tf.matMul(s, s, false, true);
+        return tf.matMul(s, tf.transpose(s)); // tfjs-wasm's transposed-operand products are several times slower
       });
       const h = Float64Array.from(product.dataSync());
       product.dispose();
