@@ -6,8 +6,10 @@
 
 A small CNN reads the LR face y (values in [-1, 1], 16x16x3) and predicts
 - blur: the Gaussian blur sigma in HR pixels, and
-- noise: the effective white-noise level on the 0..255 scale, defined as the RMS of y - D_blur x
-  (sensor noise, rounding and JPEG together: what the Gaussian restorer's data term must absorb).
+- noise and chroma: the effective noise levels on the 0..255 scale of the luma (Y) and of the chroma
+  (Cb, Cr; their RMS together) of y - D_blur x in JPEG's YCbCr: sensor noise, rounding and JPEG
+  together, what the Gaussian restorer's data term must absorb (JPEG's 4:2:0 subsampling makes the
+  chroma's larger).
 It is trained on synthetic degradations of the TRAINING faces (never dev): half of each batch has its
 blur, noise and JPEG quality drawn independently over (and a little beyond) the protocol's range, half
 lies on the protocol's path of cases (a continuous case index in [0, 7], each parameter jittered a
@@ -48,7 +50,7 @@ BLUR_RANGE = (1.4, 3.6)
 NOISE_RANGE = (0.0, 35.0)
 QUALITY_RANGE = (40, 100)
 GRID = np.round(np.arange(1.0, 4.0001, 0.01), 2)
-# Target normalisation: the network predicts (blur - 2.5) / 0.7 and (log1p(noise) - 2) / 1.2.
+# Target normalisation: the network predicts (blur - 2.5) / 0.7 and (log1p(noise) - 2) / 1.2 for the luma and chroma noise.
 BLUR_SHIFT, BLUR_SCALE, NOISE_SHIFT, NOISE_SCALE = 2.5, 0.7, 2.0, 1.2
 
 
@@ -62,12 +64,22 @@ class Estimator(nn.Module):
         super().__init__()
         self.convs = nn.ModuleList([nn.Conv2d(i, o, 3, stride=s, padding=1) for i, o, s in self.CHANNELS])
         self.fc1 = nn.Linear(96, 64)
-        self.fc2 = nn.Linear(64, 2)
+        self.fc2 = nn.Linear(64, 3)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for conv in self.convs:
             x = F.leaky_relu(conv(x), 0.2)
         return self.fc2(F.leaky_relu(self.fc1(x.mean(dim=(2, 3))), 0.2))
+
+
+# JPEG's RGB -> YCbCr (the offsets cancel in differences).
+YCC = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+
+
+def luma_chroma_rms(residual: np.ndarray):
+    """(RMS of Y, RMS of Cb and Cr together) of an HWC RGB residual on the 0..255 scale."""
+    ycc = residual.reshape(-1, 3) @ YCC.T
+    return math.sqrt(float(np.mean(ycc[:, 0] ** 2))), math.sqrt(float(np.mean(ycc[:, 1:] ** 2)))
 
 
 def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
@@ -106,17 +118,19 @@ class Synthesizer:
         for i in range(n):
             lr = np.clip(np.round(clean[i] + self.rng.normal(0, sigma[i], clean[i].shape)), 0, 255).astype(np.uint8)
             y = jpeg(lr.transpose(1, 2, 0), quality[i]).astype(np.float32)
-            noise.append(math.sqrt(float(np.mean((y - clean[i].transpose(1, 2, 0)) ** 2))))
+            noise.append(luma_chroma_rms(y - clean[i].transpose(1, 2, 0)))
             ys.append(y)
         x = torch.from_numpy(np.stack(ys)).permute(0, 3, 1, 2) / 127.5 - 1.0
-        target = torch.tensor(np.stack([(blur - BLUR_SHIFT) / BLUR_SCALE, (np.log1p(noise) - NOISE_SHIFT) / NOISE_SCALE], 1)).float()
+        noise = np.array(noise)
+        target = torch.tensor(np.concatenate([((blur - BLUR_SHIFT) / BLUR_SCALE)[:, None], (np.log1p(noise) - NOISE_SHIFT) / NOISE_SCALE], 1)).float()
         return x, target
 
 
 def decode(out: torch.Tensor):
+    """(blur, luma noise, chroma noise) from the network's outputs."""
     blur = out[:, 0] * BLUR_SCALE + BLUR_SHIFT
-    noise = torch.expm1(out[:, 1] * NOISE_SCALE + NOISE_SHIFT)
-    return blur, noise
+    noise = torch.expm1(out[:, 1:] * NOISE_SCALE + NOISE_SHIFT)
+    return blur, noise[:, 0], noise[:, 1]
 
 
 def train(run: str, steps: int, batch: int, threads: int, protocol_share: float) -> None:
@@ -162,16 +176,19 @@ def evaluate(run: str) -> dict:
         for img, name in zip(dev, names):
             lr = degrade(img, case, seed=zlib.crc32(f"{name}:{case}".encode())).astype(np.float64)
             clean = np.einsum("ih,hwc,jw->ijc", a, img.astype(np.float64), a)
-            eff.append(math.sqrt(float(np.mean((lr - clean) ** 2))))
+            eff.append(luma_chroma_rms(lr - clean))
             ys.append(lr)
+        eff = np.array(eff)
         x = torch.from_numpy(np.stack(ys)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
-        blur, est_noise = decode(model(x))
+        blur, luma, chroma = decode(model(x))
         err = (blur.numpy() - sigma)
         rows[case] = {
             "blur": round(sigma, 2), "noise": round(noise, 2),
             "blur_median_abs_err": round(float(np.median(np.abs(err))), 3), "blur_mean_est": round(float(blur.mean()), 3),
-            "effective_noise_mean": round(float(np.mean(eff)), 2), "noise_mean_est": round(float(est_noise.mean()), 2),
-            "noise_median_abs_err": round(float(np.median(np.abs(est_noise.numpy() - np.array(eff)))), 2),
+            "luma_mean": round(float(eff[:, 0].mean()), 2), "luma_mean_est": round(float(luma.mean()), 2),
+            "luma_median_abs_err": round(float(np.median(np.abs(luma.numpy() - eff[:, 0]))), 2),
+            "chroma_mean": round(float(eff[:, 1].mean()), 2), "chroma_mean_est": round(float(chroma.mean()), 2),
+            "chroma_median_abs_err": round(float(np.median(np.abs(chroma.numpy() - eff[:, 1]))), 2),
         }
         print(case, json.dumps(rows[case]), flush=True)
     with open(os.path.join(RUNS, f"{run}-evaluate.json"), "w") as f:
@@ -197,7 +214,7 @@ def export(run: str) -> None:
         "input": "LR face, 16x16x3, values uint8 / 127.5 - 1, NCHW in PyTorch (the TypeScript port reads NHWC)",
         "layers": json.dumps(Estimator.CHANNELS),
         "activation": "leaky_relu(0.2)",
-        "outputs": json.dumps({"blur": [BLUR_SHIFT, BLUR_SCALE], "log1p_noise": [NOISE_SHIFT, NOISE_SCALE]}),
+        "outputs": json.dumps({"blur": [BLUR_SHIFT, BLUR_SCALE], "log1p_noise": [NOISE_SHIFT, NOISE_SCALE], "log1p_chroma": [NOISE_SHIFT, NOISE_SCALE]}),
         "forward_check": json.dumps({"input": "x[c,h,w] = 0.9*sin(0.37*h + 0.23*w + 0.9*c), [1, 3, 16, 16]", "raw_output": raw}),
         "training": json.dumps({"steps": sd["step"], "blur": BLUR_RANGE, "noise": NOISE_RANGE, "quality": QUALITY_RANGE,
                                 "protocol_share": sd.get("protocol_share"),

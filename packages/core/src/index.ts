@@ -52,7 +52,7 @@ export type { DenseMatrix } from './linalg/dense-matrix.js';
 export { GaussianFaceModel, type GaussianFaceModelData, type LowRankCovariance } from './gaussian/gaussian-face-model.js';
 export { ObservedGaussianModel } from './gaussian/observed-gaussian-model.js';
 export { GaussianPosterior } from './gaussian/gaussian-posterior.js';
-export { noiseVarianceOf } from './degradation/degradation-operator.js';
+export { noiseCovarianceOf } from './degradation/degradation-operator.js';
 export type { DegradationEstimator } from './degradation/degradation-estimator.js';
 export { estimateDegradation } from './degradation/estimate-degradation.js';
 export { gaussianRestore, gaussianPosteriorOf, UNCERTAINTY_SAMPLES, type GaussianRestoration } from './gaussian/gaussian-restore.js';

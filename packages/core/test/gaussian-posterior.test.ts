@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { degradationMatrix, GaussianFaceModel, GaussianPosterior, ObservedGaussianModel, SeededRandom, type GaussianFaceModelData } from '@difbfsr/core';
+import { degradationMatrix, GaussianFaceModel, GaussianPosterior, noiseCovarianceOf, ObservedGaussianModel, SeededRandom, type GaussianFaceModelData } from '@difbfsr/core';
 import { usePlainBackend } from '../../../test-utils/plain-backend.js';
 import { syntheticGaussianModel } from './gaussian-fixtures.js';
 
@@ -53,12 +53,13 @@ describe('Gaussian face model: exact posterior in LR space', () => {
   const a1 = degradationMatrix(8, 4, 1.2);
   const s2 = 0.05 ** 2;
 
-  function reference(model: GaussianFaceModel, y: number[]) {
+  /** The dense posterior; `noise` is a 3x3 colour covariance (row-major) shared by the LR pixels. */
+  function reference(model: GaussianFaceModel, y: number[], noise: ArrayLike<number> = [s2, 0, 0, 0, s2, 0, 0, 0, s2]) {
     const { a, c } = model.priorCovariance();
     const cov = denseCovariance(data, a, c);
     const d = denseOperator(a1);
     const dc = matmul(d, cov);
-    const m = matmul(dc, transpose(d)).map((row, i) => row.map((v, j) => v + (i === j ? s2 : 0)));
+    const m = matmul(dc, transpose(d)).map((row, i) => row.map((v, j) => v + (Math.floor(i / 3) === Math.floor(j / 3) ? noise[(i % 3) * 3 + (j % 3)] : 0)));
     const mu = Array.from(data.mean);
     const res = y.map((v, i) => v - matvec(d, mu)[i]);
     const mean = mu.map((v, p) => v + matvec(transpose(dc), solve(m, res))[p]);
@@ -87,6 +88,23 @@ describe('Gaussian face model: exact posterior in LR space', () => {
     }
     expect(errMean).toBeLessThan(2e-6); // the basis is projected through D in float32 (tfjs)
     expect(errStd).toBeLessThan(1e-4); // float32 products
+    model.dispose();
+  });
+
+  it('a colour noise covariance (luma and chroma levels) gives the dense formulas too', () => {
+    const model = new GaussianFaceModel(data);
+    const noise = noiseCovarianceOf({ blur: 1.2, noise: 4, chroma: 15 });
+    const post = new GaussianPosterior(new ObservedGaussianModel(model, a1), model.priorCovariance(), noise);
+    const y = Array.from(new SeededRandom(6).normalArray(12), (v) => 0.5 * v);
+    const ref = reference(model, y, noise);
+    const mean = post.mean(Float64Array.from(data.mean), Float64Array.from(y));
+    const std = post.std();
+    for (let p = 0; p < mean.length; p++) {
+      expect(Math.abs(mean[p] - ref.mean[p])).toBeLessThan(2e-6);
+      expect(Math.abs(std[p] - ref.std[p])).toBeLessThan(1e-4);
+    }
+    // Luma and chroma levels differ: the covariance is not white.
+    expect(Math.abs(noise[1])).toBeGreaterThan(1e-5);
     model.dispose();
   });
 

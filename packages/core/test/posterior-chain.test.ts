@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { degradationMatrix, diffusionTables, GaussianFaceModel, GaussianPosterior, linearSchedule, noiseVarianceOf, ObservedGaussianModel, runPosteriorChain } from '@difbfsr/core';
+import { degradationMatrix, diffusionTables, GaussianFaceModel, GaussianPosterior, linearSchedule, noiseCovarianceOf, ObservedGaussianModel, runPosteriorChain } from '@difbfsr/core';
 import { usePlainBackend } from '../../../test-utils/plain-backend.js';
 import { syntheticGaussianModel } from './gaussian-fixtures.js';
 
@@ -25,7 +25,7 @@ describe('posterior chain against the closed form (Gaussian prior)', () => {
       clipX0: false,
     });
     expect(tf.memory().numTensors).toBe(before);
-    const exact = new GaussianPosterior(new ObservedGaussianModel(model, degradationMatrix(8, 4, degradation.blur)), model.priorCovariance(), noiseVarianceOf(degradation));
+    const exact = new GaussianPosterior(new ObservedGaussianModel(model, degradationMatrix(8, 4, degradation.blur)), model.priorCovariance(), noiseCovarianceOf(degradation));
     const yFlat = Float64Array.from(y.dataSync());
     const mean = exact.mean(Float64Array.from(model.data.mean), yFlat);
     const std = exact.std();

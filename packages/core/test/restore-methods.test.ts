@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { degradationMatrix, GaussianFaceModel, GaussianPosterior, noiseVarianceOf, ObservedGaussianModel, restoreWithInfo, UNCERTAINTY_SAMPLES, type RestoreProgress } from '@difbfsr/core';
+import { degradationMatrix, GaussianFaceModel, GaussianPosterior, noiseCovarianceOf, ObservedGaussianModel, restoreWithInfo, UNCERTAINTY_SAMPLES, type RestoreProgress } from '@difbfsr/core';
 import { errorOf, usePlainBackend } from '../../../test-utils/plain-backend.js';
 import { syntheticGaussianModel } from './gaussian-fixtures.js';
 import { combineSamples } from '../src/restore/restore-posterior.js';
@@ -21,7 +21,7 @@ describe("restore()'s closed-form and posterior methods", () => {
     const before = tf.memory().numTensors;
     const { output, info, uncertainty } = await restoreWithInfo(LR, { method: 'gaussian', gaussianModel: model, degradation });
     expect(tf.memory().numTensors).toBe(before);
-    const post = new GaussianPosterior(new ObservedGaussianModel(model, degradationMatrix(8, 4, 1.5)), model.priorCovariance(), noiseVarianceOf(degradation));
+    const post = new GaussianPosterior(new ObservedGaussianModel(model, degradationMatrix(8, 4, 1.5)), model.priorCovariance(), noiseCovarianceOf(degradation));
     const mean = post.mean(Float64Array.from(model.data.mean), Float64Array.from(LR.data, (v) => v / 127.5 - 1));
     const expected = Array.from(mean, (v) => Math.round(Math.min(255, Math.max(0, (v + 1) * 127.5))));
     expect(Array.from(output.data)).toEqual(expected);

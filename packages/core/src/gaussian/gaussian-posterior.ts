@@ -4,6 +4,7 @@ import { cholesky, choleskySolve } from '../linalg/cholesky.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import type { LowRankCovariance } from './gaussian-face-model.js';
 import type { ObservedGaussianModel } from './observed-gaussian-model.js';
+import { covarianceRoot, LrNoiseBlocks } from './lr-noise-blocks.js';
 
 /**
  * The exact posterior of `x ~ N(m, Sigma)` given `y = D x + n`, `n ~ N(0, s^2 I)`, for a covariance
@@ -18,31 +19,37 @@ import type { ObservedGaussianModel } from './observed-gaussian-model.js';
  * data step (`m` = the prior's `x0` estimate, `Sigma` = the covariance of `x0` given `x_t`).
  */
 export class GaussianPosterior {
-  private readonly k: Float64Array;
+  /** The noise's 3x3 colour covariance (RGB, [-1, 1] units). */
+  readonly noise: Float64Array;
+  private readonly k: LrNoiseBlocks;
+  private readonly noiseRoot: Float64Array;
   private readonly sqrtA: Float64Array;
+  /** `L^-1 v_i` blockwise for every observed eigenvector (`K = L L^T`), `[rank, m]`. */
+  private readonly whitened: Float64Array;
   private readonly chol: Float64Array;
 
   /**
-   * @param noiseVariance `s^2` in [-1, 1] units (`(2 noise / 255)^2` for a noise level on the 0..255 scale).
-   * @throws DifbfsrError `INVALID_OPTION` for a negative or non-finite noise variance.
-   */
-  /**
+   * @param noise the noise: a variance `s^2` (white, every RGB value alike) or a 3x3 colour covariance
+   *   (row-major), in [-1, 1] units (see `noiseCovarianceOf` for a {@link Degradation}'s).
    * @param precision of the `rank x rank` product `H`: `'float64'` (default; plain JavaScript) or
-   *   `'float32'` (a tfjs matrix product, several times faster at rank 512, for a diffusion chain's
-   *   per-step posteriors where `H` is well conditioned).
+   *   `'float32'` (a tfjs matrix product, several times faster, for a diffusion chain's per-step
+   *   posteriors where `H` is well conditioned).
+   * @throws DifbfsrError `INVALID_OPTION` for a negative, non-finite or mis-shaped noise.
    */
   constructor(
     readonly view: ObservedGaussianModel,
     readonly covariance: LowRankCovariance,
-    readonly noiseVariance: number,
+    noise: number | Float64Array,
     precision: 'float64' | 'float32' = 'float64',
   ) {
-    if (!(Number.isFinite(noiseVariance) && noiseVariance >= 0)) {
-      throw new DifbfsrError('INVALID_OPTION', `noise variance must be a finite number >= 0, got ${noiseVariance}`);
-    }
+    this.noise = checkedNoise(noise);
     const { a, c } = covariance;
-    this.k = view.spectrum.map((e) => c * e + noiseVariance);
+    this.k = new LrNoiseBlocks(view.spectrum, c, this.noise);
+    this.noiseRoot = covarianceRoot(this.noise);
     this.sqrtA = a.map(Math.sqrt);
+    const m = view.size;
+    this.whitened = new Float64Array(a.length * m);
+    for (let i = 0; i < a.length; i++) this.whitened.set(this.k.whiten(view.basis.subarray(i * m, (i + 1) * m)), i * m);
     this.chol = cholesky(this.woodburyCore(precision), a.length);
   }
 
@@ -50,9 +57,8 @@ export class GaussianPosterior {
   private woodburyCore(precision: 'float64' | 'float32'): Float64Array {
     const r = this.sqrtA.length;
     const m = this.view.size;
-    const v = this.view.basis;
     const scaled = new Float64Array(r * m);
-    for (let i = 0; i < r; i++) for (let j = 0; j < m; j++) scaled[i * m + j] = (this.sqrtA[i] * v[i * m + j]) / Math.sqrt(this.k[j]);
+    for (let i = 0; i < r; i++) for (let j = 0; j < m; j++) scaled[i * m + j] = this.sqrtA[i] * this.whitened[i * m + j];
     if (precision === 'float32') {
       const product = tf.tidy(() => {
         const s = tf.tensor2d(Float32Array.from(scaled), [r, m]);
@@ -83,7 +89,7 @@ export class GaussianPosterior {
     const r = this.sqrtA.length;
     const m = this.view.size;
     const v = this.view.basis;
-    const u = res.map((x, j) => x / this.k[j]);
+    const u = this.k.solve(res);
     const z = new Float64Array(r);
     for (let i = 0; i < r; i++) {
       let s = 0;
@@ -91,11 +97,22 @@ export class GaussianPosterior {
       z[i] = this.sqrtA[i] * s;
     }
     const q = choleskySolve(this.chol, r, z).map((x, i) => x * this.sqrtA[i]);
+    const back = new Float64Array(m);
     for (let i = 0; i < r; i++) {
       const qi = q[i];
-      if (qi !== 0) for (let j = 0; j < m; j++) u[j] -= (v[i * m + j] * qi) / this.k[j];
+      if (qi !== 0) for (let j = 0; j < m; j++) back[j] += v[i * m + j] * qi;
     }
-    return u;
+    const corr = this.k.solve(back);
+    return u.map((x, j) => x - corr[j]);
+  }
+
+  /** Rotated LR noise `~ N(0, I (x) N)` from standard normal draws (the rotation leaves the colour covariance alone). */
+  private colourNoise(nu: Float64Array): Float64Array {
+    const out = new Float64Array(nu.length);
+    const s = this.noiseRoot;
+    for (let p = 0; p < nu.length; p += 3)
+      for (let d = 0; d < 3; d++) out[p + d] = s[d * 3] * nu[p] + s[d * 3 + 1] * nu[p + 1] + s[d * 3 + 2] * nu[p + 2];
+    return out;
   }
 
   /** `Sigma D^T Q w = U (a * (V w)) + c D^T Q w`: an HR image. */
@@ -154,8 +171,8 @@ export class GaussianPosterior {
     }
     const yRot = this.view.rotate(y);
     const dx = this.view.observe(draw);
-    const s = Math.sqrt(this.noiseVariance);
-    const g = this.gain(this.solve(yRot.map((v, j) => v - dx[j] - s * nu[j])));
+    const n = this.colourNoise(nu);
+    const g = this.gain(this.solve(yRot.map((v, j) => v - dx[j] - n[j])));
     return g.map((v, p) => v + draw[p]);
   }
 
@@ -177,10 +194,11 @@ export class GaussianPosterior {
     const lowRank = this.basisProduct(xi, n);
     const draws = priorMeans.map((m, i) => m.map((v, p) => v + lowRank[i * dim + p] + sqrtC * zeta[i * dim + p]));
     const yRot = this.view.rotate(y);
-    const s = Math.sqrt(this.noiseVariance);
+    const m = this.view.size;
     const ws = draws.map((d, i) => {
       const dx = this.view.observe(d);
-      return this.solve(yRot.map((v, j) => v - dx[j] - s * nu[i * this.view.size + j]));
+      const noise = this.colourNoise(nu.subarray(i * m, (i + 1) * m));
+      return this.solve(yRot.map((v, j) => v - dx[j] - noise[j]));
     });
     const coefs = new Float64Array(n * r);
     ws.forEach((w, i) => coefs.set(this.project(w).map((v, l) => v * a[l]), i * r));
@@ -228,13 +246,14 @@ export class GaussianPosterior {
     const dim = this.view.hrSize * this.view.hrSize * 3;
     // Lf[i] = D^T Q K^-1 v_i: the lift of each eigenvector's observed coefficients over K.
     const lifted = new Float64Array(r * dim);
-    for (let i = 0; i < r; i++) lifted.set(this.view.lift(v.subarray(i * m, (i + 1) * m).map((x, j) => x / this.k[j])), i * dim);
-    // G = V K^-1 V^T (r x r).
+    for (let i = 0; i < r; i++) lifted.set(this.view.lift(this.k.solve(v.subarray(i * m, (i + 1) * m))), i * dim);
+    // G = V K^-1 V^T (r x r), from the whitened vectors.
+    const wv = this.whitened;
     const g = new Float64Array(r * r);
     for (let i = 0; i < r; i++)
       for (let l = 0; l <= i; l++) {
         let s = 0;
-        for (let j = 0; j < m; j++) s += (v[i * m + j] * v[l * m + j]) / this.k[j];
+        for (let j = 0; j < m; j++) s += wv[i * m + j] * wv[l * m + j];
         g[i * r + l] = s;
         g[l * r + i] = s;
       }
@@ -286,7 +305,7 @@ export class GaussianPosterior {
           for (let i = 0; i < h; i++) {
             const gy = g.data[y * h + i] ** 2;
             if (gy === 0) continue;
-            for (let j = 0; j < h; j++) s += (gy * g.data[x * h + j] ** 2) / this.k[(i * h + j) * 3 + ch];
+            for (let j = 0; j < h; j++) s += gy * g.data[x * h + j] ** 2 * this.k.inverseDiagonal[(i * h + j) * 3 + ch];
           }
           out[(y * n + x) * 3 + ch] = s;
         }
@@ -306,4 +325,17 @@ function invertLower(l: Float64Array, n: number): Float64Array {
     }
   }
   return out;
+}
+
+/** A noise given as a variance or a 3x3 covariance, as a checked 3x3 covariance. */
+function checkedNoise(noise: number | Float64Array): Float64Array {
+  if (typeof noise === 'number') {
+    if (!(Number.isFinite(noise) && noise >= 0)) throw new DifbfsrError('INVALID_OPTION', `noise variance must be a finite number >= 0, got ${noise}`);
+    return Float64Array.from([noise, 0, 0, 0, noise, 0, 0, 0, noise]);
+  }
+  const symmetric = noise.length === 9 && [1, 2, 5].every((i) => Math.abs(noise[i] - noise[[3, 6, 7][[1, 2, 5].indexOf(i)]]) <= 1e-12 * (1 + Math.abs(noise[i])));
+  if (!symmetric || !noise.every(Number.isFinite) || !(noise[0] >= 0 && noise[4] >= 0 && noise[8] >= 0)) {
+    throw new DifbfsrError('INVALID_OPTION', 'the noise covariance must be a finite, symmetric 3x3 matrix (row-major) with a non-negative diagonal');
+  }
+  return noise;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DifbfsrError } from '../errors.js';
-import { degradationMatrix, noiseVarianceOf, type Degradation } from '../degradation/degradation-operator.js';
+import { degradationMatrix, noiseCovarianceOf, type Degradation } from '../degradation/degradation-operator.js';
 import type { GaussianFaceModel } from './gaussian-face-model.js';
 import { GaussianPosterior } from './gaussian-posterior.js';
 import { ObservedGaussianModel } from './observed-gaussian-model.js';
@@ -20,7 +20,7 @@ export const UNCERTAINTY_SAMPLES = 48;
 /** The exact posterior of a Gaussian face model for one LR face and a degradation. */
 export function gaussianPosteriorOf(model: GaussianFaceModel, degradation: Degradation, scale: number): GaussianPosterior {
   const view = new ObservedGaussianModel(model, degradationMatrix(model.resolution, scale, degradation.blur));
-  return new GaussianPosterior(view, model.priorCovariance(), noiseVarianceOf(degradation));
+  return new GaussianPosterior(view, model.priorCovariance(), noiseCovarianceOf(degradation));
 }
 
 /**

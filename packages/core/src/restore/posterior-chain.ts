@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../denoiser.js';
 import { DifbfsrError, throwIfAborted } from '../errors.js';
 import { predictX0FromEps } from '../diffusion/posterior.js';
-import { degradationMatrix, noiseVarianceOf, type Degradation } from '../degradation/degradation-operator.js';
+import { degradationMatrix, noiseCovarianceOf, type Degradation } from '../degradation/degradation-operator.js';
 import type { GaussianFaceModel } from '../gaussian/gaussian-face-model.js';
 import { GaussianPosterior } from '../gaussian/gaussian-posterior.js';
 import { ObservedGaussianModel } from '../gaussian/observed-gaussian-model.js';
@@ -55,12 +55,12 @@ export async function runPosteriorChain(y: tf.Tensor4D, s: PosteriorChainSetting
   }
   const rng = new SeededRandom(s.seed);
   const view = new ObservedGaussianModel(s.gaussian, degradationMatrix(res, s.scale, s.degradation.blur));
-  const noiseVar = noiseVarianceOf(s.degradation);
+  const noise = noiseCovarianceOf(s.degradation);
   const yFlat = Float64Array.from(y.dataSync());
   const mean = Float64Array.from(s.gaussian.data.mean);
   const k0 = s.startIndex;
   const ab = s.tables.alphasCumprod;
-  const start = new GaussianPosterior(view, s.gaussian.priorCovariance(), noiseVar);
+  const start = new GaussianPosterior(view, s.gaussian.priorCovariance(), noise);
   const dim = res * res * 3;
   let xt = new Float64Array(s.samples * dim);
   start.sampleMany(new Array<Float64Array>(s.samples).fill(mean), yFlat, rng).forEach((x0, i) => {
@@ -73,7 +73,7 @@ export async function runPosteriorChain(y: tf.Tensor4D, s: PosteriorChainSetting
     throwIfAborted(s.signal);
     const t = s.tables.timesteps[k];
     const x0Net = await priorX0(s.prior, s.tables, k, xt, s.samples, res, s.clipX0 ?? true);
-    const post = new GaussianPosterior(view, s.gaussian.covarianceGiven(ab[k] / (1 - ab[k])), noiseVar, 'float32');
+    const post = new GaussianPosterior(view, s.gaussian.covarianceGiven(ab[k] / (1 - ab[k])), noise, 'float32');
     samples = post.sampleMany(x0Net, yFlat, rng);
     if (k > 0) {
       const c1 = s.tables.posteriorMeanCoef1[k];

@@ -19,11 +19,12 @@ export interface MethodResult {
 /** The degradation a restore uses: the one given, else the registered estimator's estimate for `y`. */
 export async function degradationFor(y: tf.Tensor4D, options: RestoreOptions): Promise<Degradation & { estimated: boolean }> {
   if (options.degradation) {
-    const { blur, noise } = options.degradation;
-    if (!(Number.isFinite(blur) && blur >= 0 && Number.isFinite(noise) && noise >= 0)) {
-      throw new DifbfsrError('INVALID_OPTION', `degradation must have finite blur >= 0 and noise >= 0, got ${JSON.stringify(options.degradation)}`);
+    const { blur, noise, chroma } = options.degradation;
+    const ok = (v: number | undefined) => v === undefined || (Number.isFinite(v) && v >= 0);
+    if (!(ok(blur) && ok(noise) && ok(chroma) && blur !== undefined && noise !== undefined)) {
+      throw new DifbfsrError('INVALID_OPTION', `degradation must have finite blur >= 0 and noise >= 0 (and chroma >= 0 if given), got ${JSON.stringify(options.degradation)}`);
     }
-    return { blur, noise, estimated: false };
+    return { blur, noise, ...(chroma === undefined ? {} : { chroma }), estimated: false };
   }
   const estimator = await getDefaultDegradationEstimator();
   return { ...(await estimator.estimate(y)), estimated: true };

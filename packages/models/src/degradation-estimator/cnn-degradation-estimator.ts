@@ -44,6 +44,8 @@ export class CnnDegradationEstimator implements DegradationEstimator {
   private readonly fc2: Dense;
   private readonly blurNorm: [number, number];
   private readonly noiseNorm: [number, number];
+  /** Present when the network also predicts the chroma noise (third output). */
+  private readonly chromaNorm?: [number, number];
 
   /** @throws DifbfsrError `CHECKPOINT_FORMAT`, `MISSING_TENSOR` or `SHAPE_MISMATCH` for a file that is not one. */
   constructor(sd: StateDict, name = 'degradation-cnn') {
@@ -52,9 +54,10 @@ export class CnnDegradationEstimator implements DegradationEstimator {
     }
     this.name = name;
     const layers = parseJson<[number, number, number][]>(sd, 'layers');
-    const outputs = parseJson<{ blur: [number, number]; log1p_noise: [number, number] }>(sd, 'outputs');
+    const outputs = parseJson<{ blur: [number, number]; log1p_noise: [number, number]; log1p_chroma?: [number, number] }>(sd, 'outputs');
     this.blurNorm = outputs.blur;
     this.noiseNorm = outputs.log1p_noise;
+    this.chromaNorm = outputs.log1p_chroma;
     const created: tf.Tensor[] = [];
     const keep = <T extends tf.Tensor>(t: T): T => (created.push(t), t);
     try {
@@ -66,7 +69,7 @@ export class CnnDegradationEstimator implements DegradationEstimator {
       const width = layers[layers.length - 1][1];
       const hidden = sd.get('fc1.weight').shape[0];
       this.fc1 = this.dense(sd, 'fc1', hidden, width, keep);
-      this.fc2 = this.dense(sd, 'fc2', 2, hidden, keep);
+      this.fc2 = this.dense(sd, 'fc2', this.chromaNorm ? 3 : 2, hidden, keep);
     } catch (e) {
       for (const t of created) t.dispose();
       throw e;
@@ -94,11 +97,12 @@ export class CnnDegradationEstimator implements DegradationEstimator {
       const hidden = tf.leakyRelu(tf.add(tf.matMul(pooled, this.fc1.weight, false, true), this.fc1.bias), 0.2);
       return tf.add(tf.matMul(hidden, this.fc2.weight, false, true), this.fc2.bias);
     });
-    const [b, n] = out.dataSync();
+    const [b, n, c] = out.dataSync();
     out.dispose();
-    const blur = b * this.blurNorm[1] + this.blurNorm[0];
-    const noise = Math.expm1(n * this.noiseNorm[1] + this.noiseNorm[0]);
-    return { blur: Math.max(0, blur), noise: Math.max(0, noise) };
+    const level = (v: number, [shift, scale]: [number, number]) => Math.max(0, Math.expm1(v * scale + shift));
+    const blur = Math.max(0, b * this.blurNorm[1] + this.blurNorm[0]);
+    const noise = level(n, this.noiseNorm);
+    return this.chromaNorm ? { blur, noise, chroma: level(c, this.chromaNorm) } : { blur, noise };
   }
 
   dispose(): void {
