@@ -4,16 +4,17 @@ import { DifbfsrError, type Ablation } from '@difbfsr/core';
  * What the bench compares: the bicubic upsampling of the input (the paper's Input column),
  * restore() ablations, and restore()'s closed-form `method: 'gaussian'` with the estimated
  * degradation (`'gaussian'`) or given the true one (`'gaussian-oracle'`: the case's blur and the
- * face's effective noise, a reference row no blind method can see).
+ * face's effective noise, a reference row no blind method can see), and `'regressor'`: the
+ * supervised anchor of `tools/sr-anchor` (what a plain MSE regressor reaches on the same inputs).
  */
-export type Method = 'bicubic' | Ablation | 'gaussian' | 'gaussian-oracle' | 'posterior';
+export type Method = 'bicubic' | Ablation | 'gaussian' | 'gaussian-oracle' | 'posterior' | 'regressor';
 
 /** Every method, in the report's column order (`'posterior'`: restore()'s posterior sampler with the overrides' `samples` and `fidelity`). */
-export const METHODS: readonly Method[] = ['bicubic', 'gaussian', 'gaussian-oracle', '#1', '#2', '#3', '#4', 'ddnm', 'posterior'];
+export const METHODS: readonly Method[] = ['bicubic', 'regressor', 'gaussian', 'gaussian-oracle', '#1', '#2', '#3', '#4', 'ddnm', 'posterior'];
 
 /** Methods whose result does not depend on the diffusion settings (seed, steps, ...). */
-export function isClosedForm(method: Method): method is 'bicubic' | 'gaussian' | 'gaussian-oracle' {
-  return method === 'bicubic' || method === 'gaussian' || method === 'gaussian-oracle';
+export function isClosedForm(method: Method): method is 'bicubic' | 'gaussian' | 'gaussian-oracle' | 'regressor' {
+  return method === 'bicubic' || method === 'gaussian' || method === 'gaussian-oracle' || method === 'regressor';
 }
 
 /**

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DifbfsrError, lrConsistencyRmse, resizeBicubic, restoreWithInfo, type Degradation, type RestoreOptions } from '@difbfsr/core';
+import { fileURLToPath } from 'node:url';
 import type { RgbImage } from '../image.js';
+import { SrRegressor } from './sr-regressor.js';
 import type { Method } from './methods.js';
 import { lrLowPassOf, posteriorOptionsOf, restoreOptionsOf, type RestoreOverrides } from './restore-overrides.js';
 
@@ -49,8 +51,31 @@ function bicubic(lr: RgbImage, scale: number, o: RestoreOverrides): MethodRun {
   return { output, lrRmse, baselineLrRmse: lrRmse, collapsed: false, timeMs, prior: '-', optimizer: '-', backend: tf.getBackend(), steps: 0, startTimestep: 0 };
 }
 
+/** Where the `regressor` rows read the anchor's weights (`tools/sr-anchor/train.py`; `DIFBFSR_SR_ANCHOR` overrides). */
+export const SR_ANCHOR_PATH = process.env.DIFBFSR_SR_ANCHOR ?? fileURLToPath(new URL('../../../../tools/sr-anchor/runs/regressor.safetensors', import.meta.url));
+
+let regressor: Promise<SrRegressor> | undefined;
+
+/** The anchor regressor's output, timed like the other methods. */
+async function regress(lr: RgbImage, scale: number, o: RestoreOverrides): Promise<MethodRun> {
+  if (scale !== 4) throw new DifbfsrError('INVALID_OPTION', `the SR regressor anchor is x4 only, got scale ${scale}`);
+  regressor ??= SrRegressor.load(SR_ANCHOR_PATH);
+  const model = await regressor;
+  const started = performance.now();
+  const { output, lrRmse } = tf.tidy(() => {
+    const y = toUnit(lr);
+    const pixels = tf.clipByValue(tf.round(tf.mul(tf.add(model.predict(y), 1), 127.5)), 0, 255);
+    const lowPass = lrLowPassOf(o);
+    const rmse = lrConsistencyRmse(lowPass.apply(y), tf.sub(tf.div(pixels, 127.5), 1) as tf.Tensor4D, scale, lowPass);
+    return { output: { width: lr.width * scale, height: lr.height * scale, data: Uint8Array.from(pixels.dataSync()) }, lrRmse: rmse };
+  });
+  const timeMs = performance.now() - started;
+  const baselineLrRmse = bicubic(lr, scale, o).lrRmse;
+  return { output, lrRmse, baselineLrRmse, collapsed: false, timeMs, prior: 'sr-anchor', optimizer: '-', backend: tf.getBackend(), steps: 0, startTimestep: 0 };
+}
+
 /** restore() options of a method (not bicubic); `truth` is what `'gaussian-oracle'` is given. */
-function optionsOf(method: Exclude<Method, 'bicubic'>, o: RestoreOverrides, truth: Degradation | undefined): RestoreOptions {
+function optionsOf(method: Exclude<Method, 'bicubic' | 'regressor'>, o: RestoreOverrides, truth: Degradation | undefined): RestoreOptions {
   if (method === 'gaussian') return { method: 'gaussian' };
   if (method === 'gaussian-oracle') {
     if (!truth) throw new DifbfsrError('INVALID_OPTION', "method 'gaussian-oracle' needs the true degradation of the face");
@@ -75,6 +100,7 @@ export async function runMethod(
   truth?: Degradation,
 ): Promise<MethodRun> {
   if (method === 'bicubic') return bicubic(lr, scale, o);
+  if (method === 'regressor') return regress(lr, scale, o);
   const { output, info } = await restoreWithInfo({ data: lr.data, width: lr.width, height: lr.height, channels: 3 }, { ...optionsOf(method, o, truth), ...extra, scale });
   return {
     output: { width: output.width, height: output.height, data: Uint8Array.from(output.data) },
