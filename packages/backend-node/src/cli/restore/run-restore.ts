@@ -4,6 +4,7 @@ import { DifbfsrError, type PriorBackend } from '@difbfsr/core';
 import { init } from '../../init.js';
 import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO } from '../io.js';
+import { FFHQ_TEMPLATE, readFaceTemplateOption } from './face-template-option.js';
 import { loadFaceDetector, type LoadedFaceDetector } from './face-detector-source.js';
 import { expandInputs } from './input-files.js';
 import { abortOnInterrupt } from './interrupt.js';
@@ -12,7 +13,7 @@ import { photoRestorer } from './photo-restorer.js';
 import { choosePrior, type PriorChoice } from './prior-source.js';
 import { ProgressDisplay } from './progress-display.js';
 import { restoreBatch } from './restore-batch.js';
-import type { RestoreCommandOptions } from './restore-options.js';
+import type { Device, RestoreCommandOptions } from './restore-options.js';
 import { summarise, type ImageReport, type RestoreReport } from './restore-report.js';
 
 async function writeReportFile(path: string, report: RestoreReport): Promise<void> {
@@ -46,11 +47,11 @@ function exitStatusOf(report: RestoreReport): number {
 
 /** Where `difbfsr restore` gets its prior and its face detector (replaceable in tests). */
 export interface RestoreServices {
-  choosePrior(model: string | undefined, backend: PriorBackend): Promise<PriorChoice>;
+  choosePrior(model: string | undefined, backend: PriorBackend, device: Device): Promise<PriorChoice>;
   loadFaceDetector(): Promise<LoadedFaceDetector>;
 }
 
-const DEFAULT_SERVICES: RestoreServices = { choosePrior: (model, backend) => choosePrior(model, backend), loadFaceDetector };
+const DEFAULT_SERVICES: RestoreServices = { choosePrior: (model, backend, device) => choosePrior(model, backend, device), loadFaceDetector };
 
 /**
  * `difbfsr restore`: expand the inputs, restore each one to the output folder with progress on
@@ -73,16 +74,22 @@ export async function runRestore(
   }
   await mkdir(options.output, { recursive: true });
 
+  // A bad --face-template is reported before a checkpoint of hundreds of MB is loaded.
+  const givenTemplate = options.faceTemplate === undefined ? undefined : await readFaceTemplateOption(options.faceTemplate);
   const backend = await init();
-  const { prior, source, owned } = await services.choosePrior(options.model, options.backend);
+  const choice = await services.choosePrior(options.model, options.backend, options.device);
+  const { prior, source, owned } = choice;
+  const template = givenTemplate ?? choice.faceTemplate ?? prior.faceTemplate;
   const progress = new ProgressDisplay(io.progress ?? { write: (t: string) => io.stderr(t) }, plan.length);
   const controller = new AbortController();
   let detector: LoadedFaceDetector | undefined;
   let removeHandler = (): void => {};
   let images: ImageReport[];
   try {
-    if (!options.aligned && !prior.faceTemplate) {
-      throw new CliUsageError(`--model ${source}: this prior has no face template to align detected faces to; restore aligned face crops with --aligned`);
+    if (!options.aligned && !template) {
+      throw new CliUsageError(
+        `--model ${source}: this prior has no face template to align detected faces to; give one with --face-template (${FFHQ_TEMPLATE} or a JSON file), or restore aligned face crops with --aligned`,
+      );
     }
     detector = options.aligned ? undefined : await services.loadFaceDetector();
     const restorer = photoRestorer({
@@ -96,6 +103,7 @@ export async function runRestore(
         strength: options.strength,
         warmupIters: options.warmupIters,
         scale: options.scale,
+        ...(template ? { template } : {}),
         aligned: options.aligned,
         onlyCenterFace: options.onlyCenterFace,
         maxFaces: options.maxFaces,
@@ -116,6 +124,8 @@ export async function runRestore(
     settings: {
       model: source,
       backend: options.backend,
+      device: options.device,
+      faceTemplate: options.faceTemplate ?? (template ? 'prior' : null),
       tfjsBackend: backend.tfBackend,
       threads: backend.threads,
       seed: options.seed ?? null,
