@@ -60,7 +60,7 @@ export class ProgressDisplay {
   /** The current image's `stage` (`face 1/2 diffusion`, `background`, ...) reached `done` of `total`. */
   update(stage: string, done: number, total: number): void {
     const left = this.eta.update(stage, done, total);
-    const eta = left === undefined || done >= total ? '' : `  ETA ${formatDuration(left)}`;
+    const eta = left === undefined || left < 1000 || done >= total ? '' : `  ETA ${formatDuration(left)}`;
     if (this.tty) {
       this.draw(`${this.imagesPart()}  ${this.imageName}  ${stage} ${bar(done, total)} ${done}/${total}${eta}`);
       return;
