@@ -79,6 +79,94 @@ def matrices(torch, h, scale):
     return area, gauss / gauss.sum(1, keepdim=True)
 
 
+class Chain:
+    """The U-Net, the SRM and CFM with their Adam optimisers, and the image's constants."""
+
+    def __init__(self, torch, cfg, weights):
+        F = torch.nn.functional
+        self.torch = torch
+        self.size = cfg["image_size"]
+        scale = 4
+        lr_size = self.size // scale
+        self.unet = build_unet(torch, cfg).eval()
+        self.unet.load_state_dict(read_safetensors(torch, weights))
+        for p in self.unet.parameters():
+            p.requires_grad_(False)
+        self.srm, self.cfm = modules(torch, scale)
+        self.opt_srm = torch.optim.Adam(self.srm.parameters(), lr=2e-3, eps=1e-7)
+        self.opt_cfm = torch.optim.Adam(self.cfm.parameters(), lr=5e-3, eps=1e-7)
+        self.area, self.gauss = matrices(torch, lr_size, scale)
+        self.y = torch.rand(1, 3, lr_size, lr_size) * 2 - 1
+        self.base = F.interpolate(self.y, scale_factor=scale, mode="bicubic", align_corners=False)
+        self.low_y = self.low(self.y)
+
+    def low(self, x):
+        return self.gauss @ x @ self.gauss.T
+
+    def loss_of(self, x_hat):
+        return 0.5 * ((self.low_y - self.low(self.area @ x_hat @ self.area.T)) ** 2).mean()
+
+    def warmup_step(self):
+        self.opt_srm.zero_grad()
+        self.loss_of(self.srm(self.y, self.base)).backward()
+        self.opt_srm.step()
+
+    def update(self, module, opt, loss):
+        """One Adam step of `module` on `loss`: gradients of its own parameters only."""
+        params = list(module.parameters())
+        for p, g in zip(params, self.torch.autograd.grad(loss, params)):
+            p.grad = g
+        opt.step()
+
+    def contraction(self, x0):
+        """restore()'s SRM/CFM work: SRM step through the fusion, y_hat again, CFM step, the fused x_hat."""
+        torch = self.torch
+        self.update(self.srm, self.opt_srm, self.loss_of(torch.clamp(self.cfm(self.srm(self.y, self.base), x0), -1, 1)))
+        with torch.no_grad():
+            y_hat = self.srm(self.y, self.base)
+        self.update(self.cfm, self.opt_cfm, self.loss_of(torch.clamp(self.cfm(y_hat, x0), -1, 1)))
+        with torch.no_grad():
+            return torch.clamp(self.cfm(y_hat, x0), -1, 1)
+
+
+def time_steps(chain, steps):
+    """Run `steps` chain steps from t = 400 (stride 4), timing each part (ms)."""
+    torch = chain.torch
+    abar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, 1000, dtype=torch.float64), 0)
+    x_t = torch.randn(1, 3, chain.size, chain.size)
+    parts = {"unet": [], "contraction": [], "posterior": [], "step": []}
+    for k in range(steps):
+        t = 400 - 4 * k
+        a, a_prev = float(abar[t]), float(abar[t - 4])
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            out = chain.unet(x_t, torch.full((1,), t, dtype=torch.int64))
+            eps, v = out[:, :3], out[:, 3:]
+            x0 = torch.clamp(math.sqrt(1 / a) * x_t - math.sqrt(1 / a - 1) * eps, -1, 1)
+        t1 = time.perf_counter()
+        x_hat = chain.contraction(x0)
+        t2 = time.perf_counter()
+        with torch.no_grad():
+            beta = 1 - a / a_prev
+            mean = beta * math.sqrt(a_prev) / (1 - a) * x_hat + (1 - a_prev) * math.sqrt(1 - beta) / (1 - a) * x_t
+            frac = (v + 1) / 2
+            logvar = frac * math.log(beta) + (1 - frac) * math.log(beta * (1 - a_prev) / (1 - a))
+            x_t = mean + torch.exp(0.5 * logvar) * torch.randn_like(x_t)
+        t3 = time.perf_counter()
+        for name, s in (("unet", t1 - t0), ("contraction", t2 - t1), ("posterior", t3 - t2), ("step", t3 - t0)):
+            parts[name].append(s * 1000)
+    return parts
+
+
+def peak_rss_mib():
+    try:  # VmHWM: this address space only
+        return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("weights")
@@ -89,82 +177,15 @@ def main():
     args = parser.parse_args()
     import torch
 
-    F = torch.nn.functional
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    cfg = json.loads(args.config)
-    size = cfg["image_size"]
-    scale = 4
-    lr_size = size // scale
-    unet = build_unet(torch, cfg).eval()
-    unet.load_state_dict(read_safetensors(torch, args.weights))
-    for p in unet.parameters():
-        p.requires_grad_(False)
-    srm, cfm = modules(torch, scale)
-    opt_srm = torch.optim.Adam(srm.parameters(), lr=2e-3, eps=1e-7)
-    opt_cfm = torch.optim.Adam(cfm.parameters(), lr=5e-3, eps=1e-7)
-    area, gauss = matrices(torch, lr_size, scale)
-    low = lambda x: gauss @ x @ gauss.T  # noqa: E731
-    y = torch.rand(1, 3, lr_size, lr_size) * 2 - 1
-    base = F.interpolate(y, scale_factor=scale, mode="bicubic", align_corners=False)
-    low_y = low(y)
-
-    def loss_of(x_hat):
-        return 0.5 * ((low_y - low(area @ x_hat @ area.T)) ** 2).mean()
-
+    chain = Chain(torch, json.loads(args.config), args.weights)
     warmup_ms = []
     for _ in range(args.warmup):
         start = time.perf_counter()
-        opt_srm.zero_grad()
-        loss_of(srm(y, base)).backward()
-        opt_srm.step()
+        chain.warmup_step()
         warmup_ms.append((time.perf_counter() - start) * 1000)
-
-    betas = torch.linspace(1e-4, 0.02, 1000, dtype=torch.float64)
-    abar = torch.cumprod(1 - betas, 0)
-    x_t = torch.randn(1, 3, size, size)
-    parts = {"unet": [], "contraction": [], "posterior": [], "step": []}
-    srm_params = list(srm.parameters())
-    cfm_params = list(cfm.parameters())
-    for k in range(args.steps):
-        t = 400 - 4 * k
-        a, a_prev = float(abar[t]), float(abar[t - 4])
-        t0 = time.perf_counter()
-        with torch.no_grad():
-            out = unet(x_t, torch.full((1,), t, dtype=torch.int64))
-            eps, v = out[:, :3], out[:, 3:]
-            x0 = torch.clamp(math.sqrt(1 / a) * x_t - math.sqrt(1 / a - 1) * eps, -1, 1)
-        t1 = time.perf_counter()
-        loss = loss_of(torch.clamp(cfm(srm(y, base), x0), -1, 1))
-        for p, g in zip(srm_params, torch.autograd.grad(loss, srm_params)):
-            p.grad = g
-        opt_srm.step()
-        with torch.no_grad():
-            y_hat = srm(y, base)
-        loss = loss_of(torch.clamp(cfm(y_hat, x0), -1, 1))
-        for p, g in zip(cfm_params, torch.autograd.grad(loss, cfm_params)):
-            p.grad = g
-        opt_cfm.step()
-        with torch.no_grad():
-            x_hat = torch.clamp(cfm(y_hat, x0), -1, 1)
-        t2 = time.perf_counter()
-        with torch.no_grad():
-            beta = 1 - a / a_prev
-            coef1 = beta * math.sqrt(a_prev) / (1 - a)
-            coef2 = (1 - a_prev) * math.sqrt(1 - beta) / (1 - a)
-            log_pv = math.log(beta * (1 - a_prev) / (1 - a))
-            frac = (v + 1) / 2
-            logvar = frac * math.log(beta) + (1 - frac) * log_pv
-            x_t = coef1 * x_hat + coef2 * x_t + torch.exp(0.5 * logvar) * torch.randn_like(x_t)
-        t3 = time.perf_counter()
-        for name, ms in (("unet", t1 - t0), ("contraction", t2 - t1), ("posterior", t3 - t2), ("step", t3 - t0)):
-            parts[name].append(ms * 1000)
-    try:  # VmHWM: this address space only
-        peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
-    except (OSError, StopIteration):
-        import resource
-
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    parts = time_steps(chain, args.steps)
     print(
         json.dumps(
             {
@@ -173,7 +194,7 @@ def main():
                 "parts_ms": parts,
                 "median_ms": {name: statistics.median(ms[1:] or ms) for name, ms in parts.items()},
                 "warmup_ms": statistics.median(warmup_ms[1:] or warmup_ms) if warmup_ms else None,
-                "peak_rss_mib": peak,
+                "peak_rss_mib": peak_rss_mib(),
             }
         )
     )

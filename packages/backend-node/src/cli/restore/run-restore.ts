@@ -45,6 +45,31 @@ function exitStatusOf(report: RestoreReport): number {
   return report.summary.failed > 0 || report.summary.unmatched > 0 ? EXIT_STATUS.failed : EXIT_STATUS.ok;
 }
 
+/** The report's settings: the options, the prior's source, the template used and the tfjs backend that ran. */
+function reportSettings(
+  options: RestoreCommandOptions,
+  ran: { model: string; template: string | null; backend: Awaited<ReturnType<typeof init>> },
+): RestoreReport['settings'] {
+  return {
+    model: ran.model,
+    backend: options.backend,
+    device: options.device,
+    faceTemplate: ran.template,
+    tfjsBackend: ran.backend.tfBackend,
+    threads: ran.backend.threads,
+    seed: options.seed ?? null,
+    steps: options.steps ?? null,
+    strength: options.strength ?? null,
+    warmupIters: options.warmupIters ?? null,
+    scale: options.scale ?? null,
+    aligned: options.aligned,
+    onlyCenterFace: options.onlyCenterFace,
+    maxFaces: options.maxFaces ?? null,
+    minFaceSize: options.minFaceSize ?? null,
+    maxFaceSize: options.maxFaceSize ?? null,
+  };
+}
+
 /** Where `difbfsr restore` gets its prior and its face detector (replaceable in tests). */
 export interface RestoreServices {
   choosePrior(model: string | undefined, backend: PriorBackend, device: Device): Promise<PriorChoice>;
@@ -121,24 +146,7 @@ export async function runRestore(
 
   const report: RestoreReport = {
     version: 1,
-    settings: {
-      model: source,
-      backend: options.backend,
-      device: options.device,
-      faceTemplate: options.faceTemplate ?? (template ? 'prior' : null),
-      tfjsBackend: backend.tfBackend,
-      threads: backend.threads,
-      seed: options.seed ?? null,
-      steps: options.steps ?? null,
-      strength: options.strength ?? null,
-      warmupIters: options.warmupIters ?? null,
-      scale: options.scale ?? null,
-      aligned: options.aligned,
-      onlyCenterFace: options.onlyCenterFace,
-      maxFaces: options.maxFaces ?? null,
-      minFaceSize: options.minFaceSize ?? null,
-      maxFaceSize: options.maxFaceSize ?? null,
-    },
+    settings: reportSettings(options, { model: source, template: options.faceTemplate ?? (template ? 'prior' : null), backend }),
     images,
     unmatched,
     summary: summarise(images, unmatched.length),
