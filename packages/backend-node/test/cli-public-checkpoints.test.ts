@@ -96,6 +96,15 @@ describe('difbfsr restore on photos with the architectures of the FFHQ checkpoin
     expect(four.err).toMatch(/--face-template .*four\.json: A face template needs a positive size and five points/);
   });
 
+  it('--device cpu with the bundled prior reads it from its file, on ONNX Runtime, with its own face template', async () => {
+    const example = fileURLToPath(new URL('../../../examples/assets/face-lr.png', import.meta.url));
+    const r = await cli(['restore', example, '--aligned', '-o', at('bundled'), '--device', 'cpu', '--steps', '1', '--warmup-iters', '0', '--json', '-']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as RestoreReport;
+    expect(report.settings).toMatchObject({ model: 'bundled', device: 'cpu', faceTemplate: 'prior' });
+    expect(report.images[0].faces[0]).toMatchObject({ restore: { prior: 'onnx-unet(64px, cpu)' }, landmarks: expect.any(Array) });
+  });
+
   it('--device cuda without onnxruntime-node\'s CUDA provider fails before any image, naming the missing library', async () => {
     const { missing } = await cudaProviderFiles();
     if (missing.length === 0) return; // a machine with the provider: nothing to refuse
