@@ -2,7 +2,8 @@
  * ONNX denoiser benchmark: ONNX Runtime (onnxruntime-node, CPU) against tfjs WASM and PyTorch CPU.
  *
  *   node --import tsx bench/onnx.ts [--threads 2] [--repeats 3] [--steps 100] [--iters 10] [--adam-eps X]
- *       [--configs face64,ffhq256-p2] [--no-torch] [--no-memory] [--no-update] [--no-restore]
+ *       [--configs face64,ffhq256-p2] [--no-torch] [--no-forward] [--no-memory] [--no-update] [--no-restore]
+ *       [--chain [--chain-steps 4] [--chain-warmup 3]]
  *
  * 1. U-Net forward, batch 1 at the native size, for the 64 px bundled prior (its weights when
  *    packages/models/assets/face64/prior.safetensors exists, else its config with random weights)
@@ -19,6 +20,8 @@
  * 4. A default restore at 64 px (`steps` default 100) with the 64 px prior: (a) tfjs WASM only,
  *    (b) the ONNX denoiser with the SRM/CFM optimisation on tfjs WASM, (c) both on ONNX Runtime,
  *    with the time spent outside the U-Net calls; two alternating runs of each, the faster reported.
+ * 5. With `--chain`, for each config: one chain step at its native size split into the U-Net call
+ *    and the SRM/CFM work, with peak RSS, on ONNX Runtime against PyTorch (bench/chain-step.ts).
  * Prints markdown tables.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,6 +30,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chainStepSection } from './chain-step.js';
 import { torchConfig } from './torch-config.js';
 import type { Denoiser, DenoiserOutput } from '../packages/core/src/index.js';
 import {
@@ -471,19 +475,26 @@ async function main(): Promise<void> {
   const names = option('configs', 'face64,ffhq256-p2').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'difbfsr-bench-onnx-'));
   try {
-    console.log(`\nU-Net forward, batch 1, ${threads} threads everywhere, median of ${repeats} after a warm-up (ms per forward); ratios against the faster PyTorch run\n`);
-    console.log(
-      '| config | params | input | ONNX (weights as inputs) | ONNX (initializers) | tfjs WASM | PyTorch CPU (default / OMP passive) | ONNX inputs / PyTorch | ONNX init. / PyTorch | tfjs / PyTorch | max rel. diff vs PyTorch (inputs / init. / tfjs) |',
-    );
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     const all: Weights[] = [];
     let torchPeak: number | undefined;
+    if (!flag('no-forward')) {
+      console.log(`\nU-Net forward, batch 1, ${threads} threads everywhere, median of ${repeats} after a warm-up (ms per forward); ratios against the faster PyTorch run\n`);
+      console.log(
+        '| config | params | input | ONNX (weights as inputs) | ONNX (initializers) | tfjs WASM | PyTorch CPU (default / OMP passive) | ONNX inputs / PyTorch | ONNX init. / PyTorch | tfjs / PyTorch | max rel. diff vs PyTorch (inputs / init. / tfjs) |',
+      );
+      console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    }
     for (const name of names) {
       const w = await weightsFor(name, dir);
       all.push(w);
+      if (flag('no-forward')) continue;
       const { row, torchPeak: peak } = await forwardRow(w, dir, threads, repeats);
       console.log(row);
       if (name === 'ffhq256-p2') torchPeak = peak;
+    }
+    if (flag('chain')) {
+      const chain = { threads, steps: Number(option('chain-steps', '4')), warmup: Number(option('chain-warmup', '3')), torch: !flag('no-torch') };
+      for (const w of all) for (const line of chainStepSection(w.label, w.config, w.file, chain)) console.log(line);
     }
     const ffhq = all.find((w) => w.label.startsWith('ffhq256-p2'));
     if (ffhq && !flag('no-memory')) {

@@ -8,6 +8,7 @@ import { encodeImage, readImageFile, writeImageFile, type PixelImage } from '../
 import { expandInputs } from '../src/cli/restore/input-files.js';
 import { faceCropPaths, planOutputs } from '../src/cli/restore/output-paths.js';
 import { ProgressDisplay } from '../src/cli/restore/progress-display.js';
+import { formatDuration } from '../src/cli/restore/stage-eta.js';
 import { parseRestoreOptions, type RawRestoreOptions } from '../src/cli/restore/restore-options.js';
 import { fakeStream, pixels, readRaw, writeImage } from './cli-restore-fixtures.js';
 
@@ -196,7 +197,9 @@ describe('option checks', () => {
       minFaceSize: 12.5,
       maxFaceSize: 90,
     });
-    expect(parseRestoreOptions(base)).toMatchObject({ seed: undefined, steps: undefined, format: undefined, saveFaces: false });
+    expect(parseRestoreOptions(base)).toMatchObject({ seed: undefined, steps: undefined, format: undefined, saveFaces: false, device: 'auto' });
+    expect(parseRestoreOptions({ ...base, device: 'cuda', faceTemplate: 'ffhq' })).toMatchObject({ device: 'cuda', faceTemplate: 'ffhq' });
+    expect(parseRestoreOptions({ ...base, backend: 'tfjs', device: 'cpu' }).device).toBe('cpu');
   });
 
   it.each([
@@ -212,6 +215,8 @@ describe('option checks', () => {
     [{ maxFaces: '0' }, /--max-faces must be an integer >= 1/],
     [{ minFaceSize: '-3' }, /--min-face-size must be a positive number/],
     [{ maxFaceSize: 'big' }, /--max-face-size must be a positive number/],
+    [{ device: 'gpu' }, /--device must be one of auto, cpu, cuda, got "gpu"/],
+    [{ device: 'cuda', backend: 'tfjs' }, /--device cuda runs the prior on ONNX Runtime: use --backend onnx or auto/],
   ])('%o is refused', (patch, message) => {
     let err: unknown;
     try {
@@ -226,11 +231,16 @@ describe('option checks', () => {
 });
 
 describe('ProgressDisplay', () => {
+  /** A batch where each diffusion step takes 2 s. */
   function run(tty: boolean): string {
     const s = fakeStream(tty);
-    const p = new ProgressDisplay(s, 2);
+    let ms = 0;
+    const p = new ProgressDisplay(s, 2, () => ms);
     p.startImage(0, 'a.png');
-    for (let step = 1; step <= 8; step++) p.update('face 1/1 diffusion', step, 8);
+    for (let step = 1; step <= 8; step++) {
+      ms += 2000;
+      p.update('face 1/1 diffusion', step, 8);
+    }
     p.log(`${p.prefix()} a.png -> out/a.png`);
     p.startImage(1, 'b.png');
     p.update('background', 1, 3);
@@ -238,13 +248,13 @@ describe('ProgressDisplay', () => {
     return s.text;
   }
 
-  it('plain lines when not a terminal: image starts, each quarter of a stage, logs', () => {
+  it('plain lines when not a terminal: image starts, each quarter of a stage with the time left, logs', () => {
     expect(run(false)).toBe(
       [
         '[1/2] a.png',
-        '[1/2] a.png face 1/1 diffusion 2/8',
-        '[1/2] a.png face 1/1 diffusion 4/8',
-        '[1/2] a.png face 1/1 diffusion 6/8',
+        '[1/2] a.png face 1/1 diffusion 2/8  ETA 12 s',
+        '[1/2] a.png face 1/1 diffusion 4/8  ETA 8 s',
+        '[1/2] a.png face 1/1 diffusion 6/8  ETA 4 s',
         '[1/2] a.png face 1/1 diffusion 8/8',
         '[1/2] a.png -> out/a.png',
         '[2/2] b.png',
@@ -259,6 +269,7 @@ describe('ProgressDisplay', () => {
     const frames = text.split('\r\x1b[2K').filter((f) => f !== '');
     expect(frames[0]).toBe('images [--------------------] 1/2  a.png');
     expect(frames[1]).toBe('images [--------------------] 1/2  a.png  face 1/1 diffusion [###-----------------] 1/8');
+    expect(frames[2]).toBe('images [--------------------] 1/2  a.png  face 1/1 diffusion [#####---------------] 2/8  ETA 12 s');
     expect(frames[8]).toBe('images [--------------------] 1/2  a.png  face 1/1 diffusion [####################] 8/8');
     expect(frames[9]).toBe('[1/2] a.png -> out/a.png\n');
     expect(frames[10]).toBe(frames[8]); // the bar is redrawn under the log line
@@ -281,6 +292,36 @@ describe('ProgressDisplay', () => {
         : ['[1/1] a.png\n', '[1/1] a.png decode\n', '[1/1] a.png background 1/1\n', '[1/1] a.png write\n'];
       expect(tty ? s.text.split('\r\x1b[2K').filter((f) => f !== '') : s.text.split(/(?<=\n)/)).toEqual(expected);
     }
+  });
+
+  it('a long stage: a plain line at least every 30 s, the time left from the pace since its first step', () => {
+    const s = fakeStream(false);
+    let ms = 0;
+    const p = new ProgressDisplay(s, 1, () => ms);
+    p.startImage(0, 'photo.jpg');
+    ms += 40_000; // the first step also waited for the sessions to start
+    p.update('face 1/1 diffusion', 1, 100);
+    for (let step = 2; step <= 12; step++) {
+      ms += 7_000;
+      p.update('face 1/1 diffusion', step, 100);
+    }
+    expect(s.text.split('\n').slice(1, -1)).toEqual([
+      '[1/1] photo.jpg face 1/1 diffusion 1/100', // 40 s after the last line; no pace yet
+      '[1/1] photo.jpg face 1/1 diffusion 6/100  ETA 10 min 58 s', // 35 s later: 94 steps of 7 s
+      '[1/1] photo.jpg face 1/1 diffusion 11/100  ETA 10 min 23 s',
+    ]);
+  });
+
+  it('durations read as seconds, minutes and hours', () => {
+    expect([900, 59_400, 60_000, 185_000, 3_599_000, 3_720_000, 7_195_000].map(formatDuration)).toEqual([
+      '1 s',
+      '59 s',
+      '1 min 00 s',
+      '3 min 05 s',
+      '59 min 59 s',
+      '1 h 02 min',
+      '2 h 00 min',
+    ]);
   });
 
   it('fits the line to the terminal width', () => {

@@ -17,9 +17,8 @@ function fixedMmapThreshold(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Whether a native CPU session whose weights are fed as inputs takes its activations from
- * onnxruntime's arena (without the memory pattern, which would add a second, arena-sized block)
- * instead of one malloc per tensor.
+ * Whether a native CPU session takes its activations from onnxruntime's arena (without the memory
+ * pattern, which would add a second, arena-sized block) instead of one malloc per tensor.
  *
  * glibc's malloc serves blocks below its mmap threshold (which rises to 32 MiB as large blocks are
  * freed) from the heap, and does not give a freed block to an aligned request of the same size

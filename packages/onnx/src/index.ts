@@ -2,7 +2,7 @@ export { exportUNetToOnnx, checkUNetStateDict, type ExportUNetOptions, type UNet
 export { UNET_OPSET, type ImageLayout } from './unet/unet-graph.js';
 export { OnnxDenoiser, type OnnxDenoiserOptions } from './onnx-denoiser.js';
 export { loadOnnxRuntime, type OnnxRuntime, type OnnxRuntimeKind, type LoadedRuntime } from './runtime.js';
-export { autoExecutionProviders, cudaProviderInstalled, type ExecutionProviderName } from './providers.js';
+export { autoExecutionProviders, cudaProviderFiles, cudaProviderInstalled, deviceExecutionProviders, type CudaProviderFiles, type ExecutionProviderName, type OnnxDevice } from './providers.js';
 export { estimateActivationBytes } from './memory.js';
 export type { WeightStorage, WeightInput, SerializedModel } from './graph/serialize.js';
 export { createUNetDenoiser, unetPriorFactory, type UNetDenoiserOptions } from './select-denoiser.js';

@@ -13,11 +13,18 @@ export interface UNetDenoiserOptions extends OnnxDenoiserOptions {
  * The U-Net `config` with the weights of `stateDict` as a denoiser on the chosen backend: the
  * tfjs `UNet` of `@difbfsr/models`, or an {@link OnnxDenoiser}. `'auto'` takes ONNX Runtime when
  * its package can be imported and tfjs otherwise; errors of a runtime that loaded (for example
- * OUT_OF_MEMORY) are not hidden by falling back.
+ * OUT_OF_MEMORY) are not hidden by falling back. `device: 'cuda'` always means ONNX Runtime.
+ * @throws DifbfsrError `INVALID_OPTION` for `device: 'cuda'` with `backend: 'tfjs'`, and what
+ *   `OnnxDenoiser.create` or `UNet.fromStateDict` throw.
  */
 export async function createUNetDenoiser(config: UNetConfig, stateDict: StateDict, options: UNetDenoiserOptions = {}): Promise<Denoiser> {
   const { backend = 'auto', ...onnxOptions } = options;
   const tfjs = (): Denoiser => UNet.fromStateDict(config, stateDict, { name: options.name });
+  if (options.device === 'cuda') {
+    // The GPU is ONNX Runtime's: no quiet fall back to tfjs on the CPU.
+    if (backend === 'tfjs') throw new DifbfsrError('INVALID_OPTION', "device 'cuda' runs on ONNX Runtime: use backend 'onnx' or 'auto', not 'tfjs'");
+    return OnnxDenoiser.create(config, stateDict, onnxOptions);
+  }
   switch (backend) {
     case 'tfjs':
       return tfjs();

@@ -6,7 +6,7 @@ import type { StateDict, UNetConfig } from '@difbfsr/models';
  * builds and type-checks without it.
  */
 export interface OnnxPackage {
-  createUNetDenoiser(config: UNetConfig, stateDict: StateDict, options: { backend: PriorBackend }): Promise<Denoiser>;
+  createUNetDenoiser(config: UNetConfig, stateDict: StateDict, options: { backend: PriorBackend; device?: 'auto' | 'cpu' | 'cuda' }): Promise<Denoiser>;
   exportUNetToOnnx(
     config: UNetConfig,
     stateDict: StateDict,

@@ -1,3 +1,4 @@
+import { ffhqFaceTemplate } from './ffhq-face-template.js';
 import { LINEAR_1000_LEARNED_RANGE, type LicenceInfo, type UNetPreset } from './preset.js';
 
 const DIFFACE_LICENCE: LicenceInfo = {
@@ -42,6 +43,7 @@ export const FFHQ512_DIFFACE: UNetPreset = {
   ],
   licence: DIFFACE_LICENCE,
   schedule: LINEAR_1000_LEARNED_RANGE,
+  faceTemplate: ffhqFaceTemplate(512),
 };
 
 /** DifFace's FFHQ 256 prior `iddpm_ffhq256_ema750000.pth` (124.1M parameters), used for inpainting. */
@@ -75,4 +77,5 @@ export const FFHQ256_DIFFACE: UNetPreset = {
   ],
   licence: DIFFACE_LICENCE,
   schedule: LINEAR_1000_LEARNED_RANGE,
+  faceTemplate: ffhqFaceTemplate(256),
 };

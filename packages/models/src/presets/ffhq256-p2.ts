@@ -1,3 +1,4 @@
+import { ffhqFaceTemplate } from './ffhq-face-template.js';
 import { LINEAR_1000_LEARNED_RANGE, type UNetPreset } from './preset.js';
 
 const P2_ILVR_ONEDRIVE = 'https://1drv.ms/f/s!AkQjJhxDm0Fyhqp_4gkYjwVRBe8V_w';
@@ -52,4 +53,5 @@ export const FFHQ256_P2: UNetPreset = {
     commercialUse: 'unclear',
   },
   schedule: LINEAR_1000_LEARNED_RANGE,
+  faceTemplate: ffhqFaceTemplate(256),
 };

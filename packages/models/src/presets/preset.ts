@@ -1,3 +1,4 @@
+import type { FaceTemplate } from '@difbfsr/core';
 import type { UNetConfig } from '../unet/config.js';
 
 /** The diffusion process a checkpoint was trained with (guided-diffusion's `create_gaussian_diffusion` args). */
@@ -52,6 +53,12 @@ export interface UNetPreset {
   checkpoints: CheckpointDownload[];
   licence: LicenceInfo;
   schedule: DiffusionScheduleInfo;
+  /**
+   * Where the checkpoint's training faces have their eyes, nose tip and mouth corners, in its
+   * `image_size` output: the framing `restorePhoto()` aligns detected faces to. The FFHQ presets
+   * carry the FFHQ alignment template; absent for models that are not face priors.
+   */
+  faceTemplate?: FaceTemplate;
 }
 
 /** The schedule every face checkpoint here was trained with. */

@@ -6,7 +6,7 @@ import { LOSS_INPUTS } from './loss-graph.js';
 import { cfmSpecOf, paramSetOf, srmSpecOf, type ParamSet } from './module-specs.js';
 import { nchwOf, nhwcTensor } from './nchw.js';
 import { FIXED_INPUTS, gradName, type ContractionGraphConfig, type ContractionProgram } from './programs.js';
-import { contractionSession } from './sessions.js';
+import { acquireContractionSession, releaseContractionSession } from './sessions.js';
 
 /** Options of `OnnxContractionOptimizer.create` and `registerOnnxContractionOptimizer`. */
 export interface OnnxContractionOptions {
@@ -21,6 +21,9 @@ export interface Gradients {
   loss: number;
   grads: Float32Array[];
 }
+
+/** Images of at least this many HR pixels release the warm-up session after the warm-up (see `finishWarmup`). */
+const LARGE_IMAGE_PIXELS = 256 * 256;
 
 function transposed(m: Matrix1D): Matrix1D {
   const data = new Float32Array(m.data.length);
@@ -52,6 +55,8 @@ export class ContractionRunner {
   readonly height: number;
   readonly width: number;
   private readonly values: Record<string, Ort.Tensor> = {};
+  /** The sessions this runner holds (see `acquireContractionSession`). */
+  private readonly sessions = new Map<ContractionProgram, Promise<Ort.InferenceSession>>();
 
   private constructor(
     readonly rt: LoadedRuntime,
@@ -134,10 +139,36 @@ export class ContractionRunner {
     return nhwcTensor(value.data as Float32Array, 3, this.height, this.width);
   }
 
+  /**
+   * The warm-up is over: give up the warm-up graph's session, and at 256x256 pixels or more release
+   * it when no other optimiser holds it. Its activation arena (about 160 MiB at 256 px, 690 MiB at
+   * 512 px) would otherwise stay allocated through the chain; building it again for the next face
+   * costs a few seconds against minutes per face.
+   */
+  finishWarmup(): void {
+    this.close('warmupStep', this.height * this.width >= LARGE_IMAGE_PIXELS);
+  }
+
+  /** Give up every session (shared sessions stay cached for the next image). */
+  dispose(): void {
+    for (const program of [...this.sessions.keys()]) this.close(program, false);
+  }
+
+  private close(program: ContractionProgram, release: boolean): void {
+    if (!this.sessions.delete(program)) return;
+    releaseContractionSession(this.rt, program, this.config, this.threads, release);
+  }
+
   private session(program: ContractionProgram): Promise<Ort.InferenceSession> {
-    return contractionSession(this.rt, program, this.config, this.threads).catch((err: unknown) => {
-      throw runtimeError(`onnxruntime-${this.rt.kind} could not build the ${program} graph`, err);
-    });
+    let session = this.sessions.get(program);
+    if (!session) {
+      session = acquireContractionSession(this.rt, program, this.config, this.threads).catch((err: unknown) => {
+        this.sessions.delete(program);
+        throw runtimeError(`onnxruntime-${this.rt.kind} could not build the ${program} graph`, err);
+      });
+      this.sessions.set(program, session);
+    }
+    return session;
   }
   private feed(name: string, data: Float32Array, dims: readonly number[]): void {
     this.values[name] = new this.rt.ort.Tensor('float32', data, dims);

@@ -39,26 +39,45 @@ export function convInputGrad(g: GraphBuilder, dy: string, p: ConvParams): strin
 }
 
 /**
+ * Largest patch matrix (bytes) one GEMM of {@link convWeightGrad} builds: larger inputs are taken
+ * in bands of rows, one band's patches alive at a time. At 64 px no SRM or CFM layer reaches it
+ * (the SRM tail's 9.4 MiB is the largest); at 256 px the tail's would be 151 MiB, twice over with the
+ * shifted copies it is stacked from.
+ */
+export const WEIGHT_GRAD_PATCH_BYTES = 16 * 2 ** 20;
+
+/**
  * Gradient of {@link conv} with respect to its weight, `[O, I, k, k]`: the k*k shifted copies of
  * the zero-padded input stacked as a patch matrix `[k*k*I, H*W]` (shift-major, so the stacking
  * copies whole channel blocks), times the output gradient `[O, H*W]` (one GEMM), reordered to
  * `[O, I, k, k]`. On onnxruntime-node 1.30's CPU provider (2 threads, a loaded machine) this took
  * 1.1-2.9x less time on every SRM and CFM layer shape than one convolution with the input
- * channels as the batch and the output gradient as an H x W kernel.
+ * channels as the batch and the output gradient as an H x W kernel. Above
+ * {@link WEIGHT_GRAD_PATCH_BYTES} of patches the rows are taken in bands, one GEMM per band, and
+ * the bands' products summed: onnxruntime runs each band's nodes (a depth-first walk from the sum)
+ * before the next band's, so only one band's patches are alive at a time.
  */
 export function convWeightGrad(g: GraphBuilder, x: Activation, dy: string, p: ConvParams): string {
   const k = p.kernel;
   const r = (k - 1) / 2;
   const { height: h, width: w } = x;
   const padded = r > 0 ? g.op('Pad', [x.name, g.int64([0, 0, r, r, 0, 0, r, r])]) : x.name;
-  const shifts: string[] = [];
-  for (let dy0 = 0; dy0 < k; dy0++) {
-    for (let dx0 = 0; dx0 < k; dx0++) shifts.push(g.op('Slice', [padded, g.int64([dy0, dx0]), g.int64([dy0 + h, dx0 + w]), g.int64([2, 3])]));
-  }
-  const stacked = shifts.length > 1 ? g.op('Concat', shifts, { axis: { int: 1 } }) : shifts[0];
-  const patches = g.op('Reshape', [stacked, g.int64([k * k * x.channels, h * w])]);
   const grads = g.op('Reshape', [dy, g.int64([p.outChannels, h * w])]);
-  const dw = g.op('Reshape', [g.op('Gemm', [grads, patches], { transB: { int: 1 } }), g.int64([p.outChannels, k, k, p.inChannels])]);
+  const band = Math.max(1, Math.min(h, Math.floor(WEIGHT_GRAD_PATCH_BYTES / (4 * k * k * x.channels * w))));
+  const products: string[] = [];
+  for (let top = 0; top < h; top += band) {
+    const rows = Math.min(band, h - top);
+    const shifts: string[] = [];
+    for (let dy0 = 0; dy0 < k; dy0++) {
+      for (let dx0 = 0; dx0 < k; dx0++) shifts.push(g.op('Slice', [padded, g.int64([top + dy0, dx0]), g.int64([top + dy0 + rows, dx0 + w]), g.int64([2, 3])]));
+    }
+    const stacked = shifts.length > 1 ? g.op('Concat', shifts, { axis: { int: 1 } }) : shifts[0];
+    const patches = g.op('Reshape', [stacked, g.int64([k * k * x.channels, rows * w])]);
+    const bandGrads = rows === h ? grads : g.op('Slice', [grads, g.int64([top * w]), g.int64([(top + rows) * w]), g.int64([1])]);
+    products.push(g.op('Gemm', [bandGrads, patches], { transB: { int: 1 } }));
+  }
+  const sum = products.length > 1 ? g.op('Sum', products) : products[0];
+  const dw = g.op('Reshape', [sum, g.int64([p.outChannels, k, k, p.inChannels])]);
   return g.op('Transpose', [dw], { perm: { ints: [0, 3, 1, 2] } });
 }
 

@@ -34,6 +34,8 @@ export class OnnxContractionOptimizer implements ContractionOptimizer {
   }
 
   async yHat(): Promise<tf.Tensor4D> {
+    // restore() asks for y_hat once the warm-up is over, to start the chain from it.
+    this.runner.finishWarmup();
     if (!this.p.learnSrm) return tf.clone(this.p.upsampled);
     return this.runner.imageTensor((await this.runner.run('yHat')).yHat);
   }
@@ -44,6 +46,7 @@ export class OnnxContractionOptimizer implements ContractionOptimizer {
 
   async diffusionStep(x0: tf.Tensor4D): Promise<ContractionStep> {
     const { p, runner } = this;
+    runner.finishWarmup();
     runner.setX0(x0);
     let loss = Number.NaN;
     for (let a = 0; a < p.adamSteps; a++) {
@@ -58,8 +61,10 @@ export class OnnxContractionOptimizer implements ContractionOptimizer {
     return { xHat: runner.imageTensor(fused.xHat), loss };
   }
 
-  /** Nothing to release: sessions are shared (see `contractionSession`), the rest is garbage-collected. */
-  dispose(): void {}
+  /** Give up the runner's sessions (shared ones stay cached for the next image); the rest is garbage-collected. */
+  dispose(): void {
+    this.runner.dispose();
+  }
 
   /** One Adam update of the module a gradient program differentiates; returns the loss before it. */
   private async update(program: 'warmupStep' | 'srmStep' | 'cfmStep'): Promise<number> {

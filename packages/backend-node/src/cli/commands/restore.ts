@@ -3,6 +3,7 @@ import { DEFAULT_MAX_PIXELS } from '@difbfsr/core';
 import type { CliCommand } from '../command.js';
 import { CliExit, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO } from '../io.js';
+import { FFHQ_TEMPLATE } from '../restore/face-template-option.js';
 import { BUNDLED_MODEL, MODEL_DIR_ENV } from '../restore/prior-source.js';
 import { parseRestoreOptions, type RawRestoreOptions } from '../restore/restore-options.js';
 import { runRestore } from '../restore/run-restore.js';
@@ -32,11 +33,15 @@ export const restoreCommand: CliCommand = {
       .option('--max-pixels <n>', `refuse an image whose input or output has more pixels than this, before decoding it (default ${DEFAULT_MAX_PIXELS}: 8192x8192 output, a 2048x2048 photo at x4)`)
       .option('--model <file|preset>', `the prior: a checkpoint file, a preset name (its checkpoint file looked up in $${MODEL_DIR_ENV}, default the current folder) or "${BUNDLED_MODEL}"`, BUNDLED_MODEL)
       .option('--backend <name>', 'what runs the prior: auto (ONNX Runtime when @difbfsr/onnx is installed), tfjs or onnx', 'auto')
+      .option('--device <name>', "where ONNX Runtime runs the prior: cuda (onnxruntime-node's CUDA provider, or an error naming what is missing), cpu, or auto (CUDA when installed)", 'auto')
+      .option('--face-template <ffhq|file.json>', `where the prior wants the eyes, nose tip and mouth corners: "${FFHQ_TEMPLATE}" (FFHQ alignment) or a JSON file {"size", "points": [{"x", "y"} x 5]} (default: the prior's own; the FFHQ presets have one)`)
       .addHelpText(
         'after',
         '\nPhotos: faces are found with @difbfsr/faces, aligned, restored and pasted back into the photo upscaled\n' +
           'with Lanczos3. --aligned inputs are square face crops, resized to (prior resolution / scale) pixels\n' +
-          '(16x16 for the bundled prior). Grey, alpha and 16-bit inputs keep their form (16 bits in PNG).\n' +
+          '(16x16 for the bundled prior, 64x64 for a 256 px checkpoint). Grey, alpha and 16-bit inputs keep their form (16 bits in PNG).\n' +
+          'Checkpoints: --model ffhq_10m.pt (ILVR/DPS), ffhq_p2.pt (P2) or iddpm_ffhq512_ema500000.pth (DifFace) align faces\n' +
+          'to the FFHQ template of their preset; another checkpoint needs --face-template for photos.\n' +
           'Exit status: 0 all restored, 1 something failed (each failure is reported), 2 bad usage, 130 stopped by Ctrl-C\n' +
           '(outputs already written are kept).\n',
       )

@@ -1,7 +1,10 @@
 import type { TerminalStream } from '../io.js';
+import { formatDuration, StageEta } from './stage-eta.js';
 
 const CLEAR_LINE = '\r\x1b[2K';
 const BAR_WIDTH = 20;
+/** Plain output also prints a stage's progress when this long has passed since its last line. */
+const PLAIN_INTERVAL_MS = 30_000;
 
 function bar(done: number, total: number): string {
   const filled = total > 0 ? Math.round((BAR_WIDTH * Math.min(done, total)) / total) : 0;
@@ -15,9 +18,10 @@ function isQuarterStep(done: number, total: number): boolean {
 
 /**
  * Progress of a batch of images. On a terminal it is one status line redrawn in place: a bar over
- * the images and a bar over the current stage (a face's restore steps, the background's tiles).
- * Elsewhere (a pipe, a log file) it is plain lines: an image starting, each stage without a count,
- * each quarter of a counted stage, and whatever {@link log} prints.
+ * the images and a bar over the current stage (a face's restore steps, the background's tiles),
+ * with the time the stage has left. Elsewhere (a pipe, a log file) it is plain lines: an image
+ * starting, each stage without a count, each quarter of a counted stage and, in long stages, a line
+ * at least every 30 s, each with the time left, and whatever {@link log} prints.
  * Lines from {@link log} are printed above the bar, never into it.
  */
 export class ProgressDisplay {
@@ -26,13 +30,22 @@ export class ProgressDisplay {
   private drawn = '';
   private imageIndex = 0;
   private imageName = '';
+  private readonly eta: StageEta;
+  /** When plain output last printed a line. */
+  private lastLineMs: number;
 
-  /** @param images how many images the batch holds. */
+  /**
+   * @param images how many images the batch holds.
+   * @param now a clock in milliseconds (for the time left).
+   */
   constructor(
     private readonly stream: TerminalStream,
     private readonly images: number,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.tty = stream.isTTY === true;
+    this.eta = new StageEta(now);
+    this.lastLineMs = now();
   }
 
   /** The image at 0-based `index` starts. */
@@ -41,12 +54,22 @@ export class ProgressDisplay {
     this.imageName = name;
     if (this.tty) this.draw(`${this.imagesPart()}  ${name}`);
     else this.stream.write(`${this.prefix()} ${name}\n`);
+    this.lastLineMs = this.now();
   }
 
   /** The current image's `stage` (`face 1/2 diffusion`, `background`, ...) reached `done` of `total`. */
   update(stage: string, done: number, total: number): void {
-    if (this.tty) this.draw(`${this.imagesPart()}  ${this.imageName}  ${stage} ${bar(done, total)} ${done}/${total}`);
-    else if (isQuarterStep(done, total)) this.stream.write(`${this.prefix()} ${this.imageName} ${stage} ${done}/${total}\n`);
+    const left = this.eta.update(stage, done, total);
+    const eta = left === undefined || left < 1000 || done >= total ? '' : `  ETA ${formatDuration(left)}`;
+    if (this.tty) {
+      this.draw(`${this.imagesPart()}  ${this.imageName}  ${stage} ${bar(done, total)} ${done}/${total}${eta}`);
+      return;
+    }
+    const t = this.now();
+    if (isQuarterStep(done, total) || t - this.lastLineMs >= PLAIN_INTERVAL_MS) {
+      this.stream.write(`${this.prefix()} ${this.imageName} ${stage} ${done}/${total}${eta}\n`);
+      this.lastLineMs = t;
+    }
   }
 
   /** The current image entered `stage`, a step without a count (`decode`, `face 1/2 paste`, `write`). */

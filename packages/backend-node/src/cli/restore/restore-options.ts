@@ -16,6 +16,8 @@ export interface RawRestoreOptions {
   scale?: string;
   model?: string;
   backend: string;
+  device?: string;
+  faceTemplate?: string;
   aligned?: boolean;
   onlyCenterFace?: boolean;
   maxFaces?: string;
@@ -43,6 +45,10 @@ export interface RestoreCommandOptions {
   /** `--model`: a checkpoint file, a preset name or `bundled`. */
   model?: string;
   backend: PriorBackend;
+  /** Where ONNX Runtime runs the prior: `cuda` (or fail), `cpu`, or `auto` (CUDA when installed). */
+  device: Device;
+  /** `--face-template`: `ffhq` or a JSON file; undefined: the prior's (its preset's) own. */
+  faceTemplate?: string;
   /** The inputs are aligned face crops: no detection. */
   aligned: boolean;
   onlyCenterFace: boolean;
@@ -56,6 +62,17 @@ export interface RestoreCommandOptions {
 }
 
 const BACKENDS: readonly PriorBackend[] = ['auto', 'tfjs', 'onnx'];
+
+/** `--device` values (`@difbfsr/onnx`'s `OnnxDevice`, named here so the CLI builds without that package). */
+export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
+export type Device = (typeof DEVICES)[number];
+
+function deviceOf(text: string | undefined, backend: string): Device {
+  if (text === undefined) return 'auto';
+  if (!(DEVICES as readonly string[]).includes(text)) throw new CliUsageError(`--device must be one of ${DEVICES.join(', ')}, got "${text}"`);
+  if (text === 'cuda' && backend === 'tfjs') throw new CliUsageError('--device cuda runs the prior on ONNX Runtime: use --backend onnx or auto, not tfjs');
+  return text as Device;
+}
 
 function integer(flag: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -115,6 +132,8 @@ export function parseRestoreOptions(raw: RawRestoreOptions): RestoreCommandOptio
     scale: scaleOf(raw.scale),
     model: raw.model,
     backend: raw.backend as PriorBackend,
+    device: deviceOf(raw.device, raw.backend),
+    ...(raw.faceTemplate === undefined ? {} : { faceTemplate: raw.faceTemplate }),
     aligned: raw.aligned === true,
     onlyCenterFace: raw.onlyCenterFace === true,
     maxFaces: integer('--max-faces', raw.maxFaces, 1),

@@ -49,6 +49,10 @@ export interface RestoreReport {
     model: string;
     /** `--backend`: what runs the prior (`auto`, `tfjs`, `onnx`). */
     backend: string;
+    /** `--device`: where ONNX Runtime runs the prior (`auto`, `cpu`, `cuda`); the faces' `restore.prior` names the provider that ran. */
+    device: string;
+    /** `--face-template` (`ffhq` or the JSON file), `prior` for the prior's or its preset's own, null when none was needed or known. */
+    faceTemplate: string | null;
     /** The tfjs backend that ran the rest (`wasm`, `cpu`, `tensorflow`). */
     tfjsBackend: string;
     /** WASM threads, when WASM runs. */

@@ -4,6 +4,7 @@ import { DifbfsrError, type PriorBackend } from '@difbfsr/core';
 import { init } from '../../init.js';
 import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO } from '../io.js';
+import { FFHQ_TEMPLATE, readFaceTemplateOption } from './face-template-option.js';
 import { loadFaceDetector, type LoadedFaceDetector } from './face-detector-source.js';
 import { expandInputs } from './input-files.js';
 import { abortOnInterrupt } from './interrupt.js';
@@ -13,7 +14,7 @@ import { photoRestorer } from './photo-restorer.js';
 import { choosePrior, type PriorChoice } from './prior-source.js';
 import { ProgressDisplay } from './progress-display.js';
 import { restoreBatch } from './restore-batch.js';
-import type { RestoreCommandOptions } from './restore-options.js';
+import type { Device, RestoreCommandOptions } from './restore-options.js';
 import { summarise, type ImageReport, type RestoreReport } from './restore-report.js';
 
 async function writeReportFile(path: string, report: RestoreReport): Promise<void> {
@@ -44,13 +45,18 @@ function exitStatusOf(report: RestoreReport): number {
   return report.summary.failed > 0 || report.summary.unmatched > 0 ? EXIT_STATUS.failed : EXIT_STATUS.ok;
 }
 
-/** The settings every image was restored with, as the report gives them. */
-function reportSettings(options: RestoreCommandOptions, source: string, backend: { tfBackend: string; threads: number | null }): RestoreReport['settings'] {
+/** The report's settings: the options, the prior's source, the template used and the tfjs backend that ran. */
+function reportSettings(
+  options: RestoreCommandOptions,
+  ran: { model: string; template: string | null; backend: Awaited<ReturnType<typeof init>> },
+): RestoreReport['settings'] {
   return {
-    model: source,
+    model: ran.model,
     backend: options.backend,
-    tfjsBackend: backend.tfBackend,
-    threads: backend.threads,
+    device: options.device,
+    faceTemplate: ran.template,
+    tfjsBackend: ran.backend.tfBackend,
+    threads: ran.backend.threads,
     seed: options.seed ?? null,
     steps: options.steps ?? null,
     strength: options.strength ?? null,
@@ -67,11 +73,11 @@ function reportSettings(options: RestoreCommandOptions, source: string, backend:
 
 /** Where `difbfsr restore` gets its prior and its face detector (replaceable in tests). */
 export interface RestoreServices {
-  choosePrior(model: string | undefined, backend: PriorBackend): Promise<PriorChoice>;
+  choosePrior(model: string | undefined, backend: PriorBackend, device: Device): Promise<PriorChoice>;
   loadFaceDetector(): Promise<LoadedFaceDetector>;
 }
 
-const DEFAULT_SERVICES: RestoreServices = { choosePrior: (model, backend) => choosePrior(model, backend), loadFaceDetector };
+const DEFAULT_SERVICES: RestoreServices = { choosePrior: (model, backend, device) => choosePrior(model, backend, device), loadFaceDetector };
 
 /**
  * `difbfsr restore`: expand the inputs, restore each one to the output folder with progress on
@@ -95,16 +101,22 @@ export async function runRestore(
   await prepareOutputFolder(options.output);
   if (reportFile !== undefined) await prepareOutputFolder(dirname(reportFile));
 
+  // A bad --face-template is reported before a checkpoint of hundreds of MB is loaded.
+  const givenTemplate = options.faceTemplate === undefined ? undefined : await readFaceTemplateOption(options.faceTemplate);
   const backend = await init();
-  const { prior, source, owned } = await services.choosePrior(options.model, options.backend);
+  const choice = await services.choosePrior(options.model, options.backend, options.device);
+  const { prior, source, owned } = choice;
+  const template = givenTemplate ?? choice.faceTemplate ?? prior.faceTemplate;
   const progress = new ProgressDisplay(io.progress ?? { write: (t: string) => io.stderr(t) }, plan.length);
   const controller = new AbortController();
   let detector: LoadedFaceDetector | undefined;
   let removeHandler = (): void => {};
   let images: ImageReport[];
   try {
-    if (!options.aligned && !prior.faceTemplate) {
-      throw new CliUsageError(`--model ${source}: this prior has no face template to align detected faces to; restore aligned face crops with --aligned`);
+    if (!options.aligned && !template) {
+      throw new CliUsageError(
+        `--model ${source}: this prior has no face template to align detected faces to; give one with --face-template (${FFHQ_TEMPLATE} or a JSON file), or restore aligned face crops with --aligned`,
+      );
     }
     detector = options.aligned ? undefined : await services.loadFaceDetector();
     const restorer = photoRestorer({
@@ -118,6 +130,7 @@ export async function runRestore(
         strength: options.strength,
         warmupIters: options.warmupIters,
         scale: options.scale,
+        ...(template ? { template } : {}),
         aligned: options.aligned,
         onlyCenterFace: options.onlyCenterFace,
         maxFaces: options.maxFaces,
@@ -137,7 +150,7 @@ export async function runRestore(
 
   const report: RestoreReport = {
     version: 1,
-    settings: reportSettings(options, source, backend),
+    settings: reportSettings(options, { model: source, template: options.faceTemplate ?? (template ? 'prior' : null), backend }),
     images,
     unmatched,
     summary: summarise(images, unmatched.length),

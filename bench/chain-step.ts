@@ -1,0 +1,118 @@
+/**
+ * One DifBFSR chain step at a prior's native size (256 px for ffhq256-p2), split into the U-Net
+ * call and the SRM/CFM work, on ONNX Runtime (CPU) against PyTorch doing the same step on the same
+ * weights and machine, with peak RSS: the section `pnpm bench onnx --chain` prints.
+ *
+ * ONNX Runtime: bench/chain-step-child.ts, a restore() in a fresh process (its peak RSS counts
+ * loading, the sessions and the chain). PyTorch: bench/chain_step_torch.py (same U-Net module as
+ * bench/unet_forward_torch.py, SRM/CFM/loss/Adam as packages/core builds them), run as configured
+ * and with OMP_WAIT_POLICY=PASSIVE; the faster step is the reference. Medians over the steps after
+ * the first (which also opens sessions and warms caches).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { unetParamCount, type UNetConfig } from '../packages/models/src/index.js';
+import type { ChainStepRun } from './chain-step-child.js';
+import { torchConfig } from './torch-config.js';
+
+export interface ChainStepOptions {
+  threads: number;
+  /** Chain steps to run (the first is not counted). */
+  steps: number;
+  /** SRM warm-up iterations to time (the first is not counted). */
+  warmup: number;
+  /** Run the PyTorch reference. */
+  torch: boolean;
+}
+
+/** Per-step medians (ms) of one runtime, and its peak RSS (MiB). */
+interface StepParts {
+  /** RSS (MiB) at the stages of the ONNX Runtime run: baseline, U-Net session open, warmed up, first step, end. */
+  stages?: number[];
+  unet: number;
+  contraction: number;
+  rest: number;
+  step: number;
+  warmup?: number;
+  peakMiB?: number;
+  baselineMiB?: number;
+}
+
+interface TorchOutput {
+  torch: string;
+  median_ms: { unet: number; contraction: number; posterior: number; step: number };
+  warmup_ms: number | null;
+  peak_rss_mib: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
+
+function onnxRun(file: string, o: ChainStepOptions): StepParts {
+  const child = fileURLToPath(new URL('chain-step-child.ts', import.meta.url));
+  const args = ['--import', 'tsx', child, file, '--threads', `${o.threads}`, '--steps', `${o.steps}`, '--warmup', `${o.warmup}`];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`chain-step-child.ts failed: ${lastLine(r.stderr)}`);
+  const run = JSON.parse(lastLine(r.stdout)) as ChainStepRun;
+  // Step k (k >= 2) spans from report k - 1 to report k: U-Net call k and update k fall in it.
+  const rest = run.stepMs.map((ms, i) => ms - run.unetMs[i + 1] - run.contractionMs[i + 1]);
+  return {
+    unet: median(run.unetMs.slice(1)),
+    contraction: median(run.contractionMs.slice(1)),
+    rest: median(rest),
+    step: median(run.stepMs),
+    warmup: run.warmupMs.length > 1 ? median(run.warmupMs.slice(1)) : undefined,
+    peakMiB: run.peakMiB,
+    baselineMiB: run.baselineMiB,
+    stages: [run.baselineMiB, run.createdMiB, run.warmedUpMiB, run.firstStepMiB, run.endMiB],
+  };
+}
+
+function torchRun(file: string, config: UNetConfig, o: ChainStepOptions, extraEnv: Record<string, string>): StepParts & { version: string } {
+  const script = fileURLToPath(new URL('chain_step_torch.py', import.meta.url));
+  const args = [script, file, torchConfig(config), '--threads', `${o.threads}`, '--steps', `${o.steps}`, '--warmup', `${o.warmup}`];
+  const env = { ...process.env, OMP_NUM_THREADS: `${o.threads}`, OPENBLAS_NUM_THREADS: `${o.threads}`, ...extraEnv };
+  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', env, maxBuffer: 1 << 20 });
+  if (r.error || r.status !== 0) throw new Error(`chain_step_torch.py failed: ${r.error?.message ?? lastLine(r.stderr)}`);
+  const out = JSON.parse(lastLine(r.stdout)) as TorchOutput;
+  const m = out.median_ms;
+  return { version: out.torch, unet: m.unet, contraction: m.contraction, rest: m.posterior, step: m.step, warmup: out.warmup_ms ?? undefined, peakMiB: out.peak_rss_mib };
+}
+
+function row(label: string, p: StepParts, weightsMiB: number): string {
+  const ms = (x: number | undefined): string => (x === undefined ? 'n/a' : x.toFixed(0));
+  const share = `${((100 * p.contraction) / p.step).toFixed(1)}%`;
+  const peak = p.peakMiB === undefined ? 'n/a' : `${p.peakMiB.toFixed(0)} (${(p.peakMiB / weightsMiB).toFixed(2)}x)`;
+  const overBaseline = p.peakMiB === undefined || p.baselineMiB === undefined ? 'n/a' : `${((p.peakMiB - p.baselineMiB) / weightsMiB).toFixed(2)}x`;
+  return `| ${label} | ${ms(p.unet)} | ${ms(p.contraction)} | ${ms(p.rest)} | ${ms(p.step)} | ${share} | ${ms(p.warmup)} | ${peak} | ${overBaseline} |`;
+}
+
+/** The markdown of the section for one set of weights (`file`: safetensors PyTorch can read too). */
+export function chainStepSection(label: string, config: UNetConfig, file: string, o: ChainStepOptions): string[] {
+  const weightsMiB = (4 * unetParamCount(config)) / 2 ** 20;
+  const size = config.image_size;
+  const onnx = onnxRun(file, o);
+  const lines = [
+    `\nOne chain step at ${size} px (${size / 4}x${size / 4} input, x4), ${label}, float32 weights ${weightsMiB.toFixed(0)} MiB, ${o.threads} threads; ` +
+      `medians of steps 2-${o.steps} and warm-up iterations 2-${o.warmup} (ms); peak RSS of the whole process (MiB)\n`,
+    '| runtime | U-Net call | SRM/CFM updates + fusion | rest of the step | step | SRM/CFM share | SRM warm-up iteration | peak RSS (x weights) | (peak − baseline) / weights |',
+    '|---|---|---|---|---|---|---|---|---|',
+    row('ONNX Runtime, CPU (this repository)', onnx, weightsMiB),
+  ];
+  const stages = onnx.stages!.map((m) => m.toFixed(0));
+  const notes = [
+    `\nONNX Runtime's RSS (MiB) at each stage: baseline ${stages[0]}, U-Net session open ${stages[1]}, after ${o.warmup} SRM warm-up iterations ${stages[2]}, ` +
+      `after the first chain step ${stages[3]}, at the end ${stages[4]}, peak ${onnx.peakMiB!.toFixed(0)}.`,
+  ];
+  if (!o.torch) return [...lines, ...notes];
+  const active = torchRun(file, config, o, {});
+  const passive = torchRun(file, config, o, { OMP_WAIT_POLICY: 'PASSIVE' });
+  const torch = passive.step < active.step ? passive : active;
+  lines.push(row(`PyTorch ${torch.version} CPU (default OMP ${active.step.toFixed(0)} / passive ${passive.step.toFixed(0)} ms a step; the faster)`, torch, weightsMiB));
+  const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+  lines.push(
+    `| ONNX Runtime / PyTorch | ${ratio(onnx.unet, torch.unet)} | ${ratio(onnx.contraction, torch.contraction)} | | ${ratio(onnx.step, torch.step)} | | ` +
+      `${onnx.warmup && torch.warmup ? ratio(onnx.warmup, torch.warmup) : 'n/a'} | ${onnx.peakMiB && torch.peakMiB ? ratio(onnx.peakMiB, torch.peakMiB) : 'n/a'} | |`,
+  );
+  return [...lines, ...notes];
+}
