@@ -15,6 +15,7 @@ const BENCHES: Record<string, string> = {
   quality: 'quality.ts',
   iqa: 'iqa.ts',
   'pd-plot': 'perception-distortion-plot.ts',
+  gaussian: 'gaussian.ts',
 };
 
 const [name, ...args] = process.argv.slice(2);

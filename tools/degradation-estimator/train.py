@@ -1,16 +1,19 @@
 """Train the blind degradation estimator of the bundled 64 px face prior's inputs (16x16 LR faces).
 
-    /usr/bin/python3 tools/degradation-estimator/train.py train [--steps 6000]
-    /usr/bin/python3 tools/degradation-estimator/train.py evaluate      # dev faces x protocol cases 0..7
-    /usr/bin/python3 tools/degradation-estimator/train.py export        # packages/models/assets/face64/degradation-estimator.safetensors
+    /usr/bin/python3 tools/degradation-estimator/train.py train [--run estimator] [--steps 4000] [--protocol-share 0.5]
+    /usr/bin/python3 tools/degradation-estimator/train.py evaluate [--run ...]   # dev faces x protocol cases 0..7
+    /usr/bin/python3 tools/degradation-estimator/train.py export [--run ...]     # packages/models/assets/face64/degradation-estimator.safetensors
 
 A small CNN reads the LR face y (values in [-1, 1], 16x16x3) and predicts
 - blur: the Gaussian blur sigma in HR pixels, and
 - noise: the effective white-noise level on the 0..255 scale, defined as the RMS of y - D_blur x
   (sensor noise, rounding and JPEG together: what the Gaussian restorer's data term must absorb).
-It is trained on synthetic degradations of the TRAINING faces (never dev), each with its own blur,
-noise and JPEG quality drawn independently over (and a little beyond) the protocol's range, so it
-does not learn the protocol's coupling of the three. Everything large goes to runs/ (git-ignored).
+It is trained on synthetic degradations of the TRAINING faces (never dev): half of each batch has its
+blur, noise and JPEG quality drawn independently over (and a little beyond) the protocol's range, half
+lies on the protocol's path of cases (a continuous case index in [0, 7], each parameter jittered a
+little), a prior over degradations under which heavy noise and low JPEG quality come with heavy blur,
+as in the evaluation protocol. `--protocol-share 0` trains on independent draws only.
+Everything large goes to runs/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -76,8 +79,9 @@ def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
 class Synthesizer:
     """Random protocol-style degradations of training faces, with the effective-noise target."""
 
-    def __init__(self, data: np.ndarray, seed: int):
+    def __init__(self, data: np.ndarray, seed: int, protocol_share: float):
         self.data = data
+        self.protocol_share = protocol_share
         self.rng = np.random.default_rng(seed)
         self.ops = torch.from_numpy(np.stack([degradation_matrix(64, s) for s in GRID])).float()
 
@@ -87,12 +91,17 @@ class Synthesizer:
         flip = torch.from_numpy(self.rng.random(n) < 0.5)
         hr = torch.where(flip[:, None, None, None], hr.flip(3), hr)
         blur = self.rng.uniform(*BLUR_RANGE, n)
+        sigma = self.rng.uniform(*NOISE_RANGE, n)
+        quality = self.rng.integers(QUALITY_RANGE[0], QUALITY_RANGE[1] + 1, n)
+        on_path = self.rng.random(n) < self.protocol_share
+        case = self.rng.uniform(0, 7, n)
+        blur = np.where(on_path, 3.2 - 0.2 * case + self.rng.normal(0, 0.05, n), blur)
+        sigma = np.where(on_path, np.clip(30 - 30 * case / 7 + self.rng.normal(0, 1.0, n), 0, None), sigma)
+        quality = np.where(on_path, np.clip(np.round(50 + 50 * case / 7 + self.rng.normal(0, 2.0, n)), 1, 100), quality).astype(int)
         g = np.clip(np.round((blur - GRID[0]) / 0.01).astype(int), 0, len(GRID) - 1)
         blur = GRID[g]
         a = self.ops[g][:, None]  # [n, 1, 16, 64]
         clean = (a @ hr @ a.transpose(-1, -2)).numpy()  # [n, 3, 16, 16], 0..255
-        sigma = self.rng.uniform(*NOISE_RANGE, n)
-        quality = self.rng.integers(QUALITY_RANGE[0], QUALITY_RANGE[1] + 1, n)
         ys, noise = [], []
         for i in range(n):
             lr = np.clip(np.round(clean[i] + self.rng.normal(0, sigma[i], clean[i].shape)), 0, 255).astype(np.uint8)
@@ -110,11 +119,11 @@ def decode(out: torch.Tensor):
     return blur, noise
 
 
-def train(steps: int, batch: int, threads: int) -> None:
+def train(run: str, steps: int, batch: int, threads: int, protocol_share: float) -> None:
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     data = load_train(shared_path("data", "faces64", "train.zip"), os.path.join(HERE, "..", "train-prior", "runs", "cache", "train64.npy"))
-    synth = Synthesizer(data, seed=1)
+    synth = Synthesizer(data, seed=1, protocol_share=protocol_share)
     model = Estimator()
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.05)
@@ -136,13 +145,13 @@ def train(steps: int, batch: int, threads: int) -> None:
             log.flush()
             acc = 0.0
         if step % 1000 == 0 or step == steps:
-            torch.save({"model": model.state_dict(), "step": step}, os.path.join(RUNS, "estimator.pt"))
+            torch.save({"model": model.state_dict(), "step": step, "protocol_share": protocol_share}, os.path.join(RUNS, f"{run}.pt"))
 
 
 @torch.no_grad()
-def evaluate() -> dict:
+def evaluate(run: str) -> dict:
     model = Estimator()
-    model.load_state_dict(torch.load(os.path.join(RUNS, "estimator.pt"))["model"])
+    model.load_state_dict(torch.load(os.path.join(RUNS, f"{run}.pt"))["model"])
     model.eval()
     dev, names = load_dev(shared_path("data", "faces64", "dev"))
     rows = {}
@@ -165,7 +174,7 @@ def evaluate() -> dict:
             "noise_median_abs_err": round(float(np.median(np.abs(est_noise.numpy() - np.array(eff)))), 2),
         }
         print(case, json.dumps(rows[case]), flush=True)
-    with open(os.path.join(RUNS, "evaluate.json"), "w") as f:
+    with open(os.path.join(RUNS, f"{run}-evaluate.json"), "w") as f:
         json.dump(rows, f, indent=1)
     return rows
 
@@ -176,11 +185,11 @@ def check_input() -> torch.Tensor:
     return (0.9 * torch.sin(0.37 * h + 0.23 * w + 0.9 * c)).float()[None]
 
 
-def export() -> None:
-    sd = torch.load(os.path.join(RUNS, "estimator.pt"))
-    tensors = {k: v.float() for k, v in sd["model"].items()}
+def export(run: str) -> None:
+    sd = torch.load(os.path.join(RUNS, f"{run}.pt"))
+    tensors = {k: v.half() for k, v in sd["model"].items()}  # float16 on disk (412 KiB)
     model = Estimator()
-    model.load_state_dict(sd["model"])
+    model.load_state_dict({k: v.float() for k, v in tensors.items()})  # the check uses the shipped values
     with torch.no_grad():
         raw = model(check_input())[0].tolist()
     meta = {
@@ -191,6 +200,7 @@ def export() -> None:
         "outputs": json.dumps({"blur": [BLUR_SHIFT, BLUR_SCALE], "log1p_noise": [NOISE_SHIFT, NOISE_SCALE]}),
         "forward_check": json.dumps({"input": "x[c,h,w] = 0.9*sin(0.37*h + 0.23*w + 0.9*c), [1, 3, 16, 16]", "raw_output": raw}),
         "training": json.dumps({"steps": sd["step"], "blur": BLUR_RANGE, "noise": NOISE_RANGE, "quality": QUALITY_RANGE,
+                                "protocol_share": sd.get("protocol_share"),
                                 "data": "faces64/train.zip (training faces only; NON-COMMERCIAL terms)"}),
     }
     size = save_safetensors(ASSET, tensors, meta)
@@ -203,13 +213,15 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=6000)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--run", default="estimator", help="run name: runs/<run>.pt")
+    p.add_argument("--protocol-share", type=float, default=0.5, help="share of each batch on the protocol's path of cases")
     a = p.parse_args()
     if a.step == "train":
-        train(a.steps, a.batch, a.threads)
+        train(a.run, a.steps, a.batch, a.threads, a.protocol_share)
     elif a.step == "evaluate":
-        evaluate()
+        evaluate(a.run)
     else:
-        export()
+        export(a.run)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,6 @@ export { GaussianPosterior } from './gaussian/gaussian-posterior.js';
 export { noiseVarianceOf } from './degradation/degradation-operator.js';
 export type { DegradationEstimator } from './degradation/degradation-estimator.js';
 export { estimateDegradation } from './degradation/estimate-degradation.js';
-export { gaussianRestore, gaussianPosteriorOf, type GaussianRestoration } from './gaussian/gaussian-restore.js';
+export { gaussianRestore, gaussianPosteriorOf, UNCERTAINTY_SAMPLES, type GaussianRestoration } from './gaussian/gaussian-restore.js';
 export { setFaceModelCompanions, getDefaultGaussianModel, getDefaultDegradationEstimator, type FaceModelCompanions } from './restore/default-face-models.js';
 export { runPosteriorChain, type PosteriorChainSettings, type PosteriorChainResult } from './restore/posterior-chain.js';

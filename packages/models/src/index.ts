@@ -11,7 +11,7 @@ export { BUNDLED_FACE_TEMPLATE } from './bundled-face-template.js';
 export { setUNetDenoiserFactory, unetDenoiserFactory, type UNetDenoiserFactory } from './unet-denoiser-registry.js';
 // The bundled prior's Gaussian face model and degradation estimator (restore()'s defaults on import).
 export { BUNDLED_GAUSSIAN_MODEL_URL, BUNDLED_DEGRADATION_ESTIMATOR_URL, loadBundledGaussianModel, loadBundledDegradationEstimator, registerBundledCompanions } from './bundled-companions.js';
-export { gaussianModelFromStateDict, GAUSSIAN_MODEL_FORMAT } from './gaussian/gaussian-model-from-state-dict.js';
+export { gaussianModelFromStateDict, unpackEigenvectors, GAUSSIAN_MODEL_FORMAT } from './gaussian/gaussian-model-from-state-dict.js';
 export { CnnDegradationEstimator, DEGRADATION_ESTIMATOR_FORMAT } from './degradation-estimator/cnn-degradation-estimator.js';
 import { registerBundledPrior } from './bundled-prior.js';
 import { registerBundledCompanions } from './bundled-companions.js';

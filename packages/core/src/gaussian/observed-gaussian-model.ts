@@ -61,8 +61,8 @@ export class ObservedGaussianModel {
   readonly basis: Float64Array;
   /** `observe(mean)`. */
   readonly observedMean: Float64Array;
-  /** `G = A^T P`, `[hrSize, lrSize]`. */
-  private readonly g: DenseMatrix;
+  /** `G = A^T P`, `[hrSize, lrSize]`: `D^T Q = G (x) G (x) I3`. */
+  readonly liftFactor: DenseMatrix;
   private readonly gT: DenseMatrix;
   private readonly p: DenseMatrix;
 
@@ -80,8 +80,8 @@ export class ObservedGaussianModel {
     const h = a.rows;
     const eig = symmetricEigen(multiplyMatrices(a, transposeMatrix(a)).data, h);
     this.p = { rows: h, cols: h, data: eig.vectors };
-    this.g = multiplyMatrices(transposeMatrix(a), this.p);
-    this.gT = transposeMatrix(this.g);
+    this.liftFactor = multiplyMatrices(transposeMatrix(a), this.p);
+    this.gT = transposeMatrix(this.liftFactor);
     this.spectrum = new Float64Array(this.size);
     for (let i = 0; i < h; i++) for (let j = 0; j < h; j++) this.spectrum.fill(eig.values[i] * eig.values[j], (i * h + j) * 3, (i * h + j) * 3 + 3);
     this.observedMean = this.observe(Float64Array.from(model.data.mean));
@@ -99,7 +99,7 @@ export class ObservedGaussianModel {
 
   /** `Q^T D x` of an HR image (HWC-flattened). */
   observe(x: Float64Array): Float64Array {
-    return sandwich(x, this.g);
+    return sandwich(x, this.liftFactor);
   }
 
   /** `Q^T y` of an LR image (HWC-flattened). */

@@ -71,6 +71,12 @@ export interface RestoreOptions {
    * sample (most generated detail); in between, `mean + (1 - fidelity) (sample - mean)`.
    */
   fidelity?: number;
+  /**
+   * Compute `restoreWithInfo()`'s per-pixel uncertainty map where the method has one (default true;
+   * `restore()`, which returns only the image, skips it). For `'gaussian'` it costs 48 extra exact
+   * posterior samples; for `'posterior'` it is the spread of the `samples` (K > 1) already drawn.
+   */
+  uncertainty?: boolean;
   /** The Gaussian face model of `method: 'gaussian'`. Default: the registered one (`@difbfsr/models` bundles one for its prior). */
   gaussianModel?: GaussianFaceModel;
   /** The diffusion prior. Default: the registered default prior (the bundled face prior of `@difbfsr/models`). */

@@ -40,7 +40,7 @@ export async function restoreGaussian(decoded: DecodedInput, options: RestoreOpt
     throw new DifbfsrError('INVALID_SIZE', `Input is ${w}x${h}; at scale ${scale} the Gaussian face model (${model.resolution}x${model.resolution}) needs ${need}x${need}`);
   }
   const degradation = await degradationFor(y, options);
-  const { image, std } = gaussianRestore(y, model, degradation, scale, { uncertainty: true });
+  const { image, std } = gaussianRestore(y, model, degradation, scale, { uncertainty: options.uncertainty ?? true, seed: options.seed ?? 0 });
   const lowPass = gaussianLowPass(1);
   const [lrRmse, baselineLrRmse] = tf.tidy(() => {
     const lowY = lowPass.apply(y);
@@ -48,7 +48,7 @@ export async function restoreGaussian(decoded: DecodedInput, options: RestoreOpt
   });
   return {
     image,
-    std,
+    ...(std ? { std } : {}),
     info: {
       method: 'gaussian',
       degradation,

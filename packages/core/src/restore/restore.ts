@@ -165,5 +165,5 @@ export async function restoreWithInfo<I extends ImageInput>(
  * ```
  */
 export async function restore<I extends ImageInput>(input: I, options: RestoreOptions = {}): Promise<RestoreOutput<I>> {
-  return (await restoreWithInfo(input, options)).output;
+  return (await restoreWithInfo(input, { ...options, uncertainty: false })).output;
 }
