@@ -90,6 +90,8 @@ describe('options', () => {
     expect(restoreOptionsOf('#4', base, truth)).toEqual({ seed: 0, backend: 'tfjs', lrSigmaPerNoise: 0.02, ablation: '#4' });
     expect(restoreOptionsOf('#2', { ...base, degradation: 'oracle' }, truth)).toEqual({ seed: 0, backend: 'tfjs', lrSigmaPerNoise: 0.02, ablation: '#2', degradation: truth });
     expect(errorOf(() => restoreOptionsOf('#4', { ...base, degradation: 'oracle' })).code).toBe('INVALID_OPTION');
+    // 'area' is the runner's business (it registers no estimator): restore() gets no degradation.
+    expect(restoreOptionsOf('#4', { ...base, degradation: 'area' }, truth)).toEqual({ seed: 0, backend: 'tfjs', lrSigmaPerNoise: 0.02, ablation: '#4' });
   });
 
   it('hash settings independently of key order and undefined fields', () => {

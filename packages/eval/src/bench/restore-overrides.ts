@@ -16,9 +16,10 @@ export interface RestoreOverrides {
   readonly lrSigmaPerNoise?: number;
   /**
    * `'oracle'`: the ablations are given the face's true degradation (the protocol case's blur and
-   * the measured effective noise) instead of estimating it.
+   * the measured effective noise) instead of estimating it. `'area'`: the runner registers no
+   * degradation estimator, so the ablations' data term uses area downsampling (as before issue #20).
    */
-  readonly degradation?: 'oracle';
+  readonly degradation?: 'oracle' | 'area';
   readonly adamSteps?: number;
   readonly srmLearningRate?: number;
   readonly cfmLearningRate?: number;
