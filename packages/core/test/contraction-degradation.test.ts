@@ -4,6 +4,7 @@ import {
   areaMatrix,
   ConditionalFusionModule,
   DEFAULT_ADAM_EPSILON,
+  DEFAULT_LR_SIGMA_PER_NOISE,
   degradationMatrix,
   downUpLowPass,
   GaussianPrior,
@@ -65,8 +66,10 @@ describe('the contraction data term through the degradation operator D [wasm]', 
     const d = toMatrix1D(degradationMatrix(32, 4, 1.6));
     expectMatrix(problems[0].lrProjection.rows, d);
     expectMatrix(problems[0].lrProjection.cols, d);
+    // The default LR low-pass follows the noise: sigma = lrSigmaPerNoise * noise.
+    expect(problems[0].lrLowPass.name).toBe(gaussianLowPass(DEFAULT_LR_SIGMA_PER_NOISE * 4).name);
     // The reported LR consistency is the one under D (the output is rounded to 0..255: 1/255 at most).
-    const lp = gaussianLowPass(1);
+    const lp = gaussianLowPass(DEFAULT_LR_SIGMA_PER_NOISE * 4);
     const [underD, underArea] = tf.tidy(() => {
       const lowY = lp.apply(tf.sub(tf.div(tf.expandDims(y, 0), 127.5), 1) as tf.Tensor4D);
       const x = tf.sub(tf.div(tf.expandDims(output, 0), 127.5), 1) as tf.Tensor4D;
@@ -78,7 +81,7 @@ describe('the contraction data term through the degradation operator D [wasm]', 
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('no degradation and no estimator: area downsampling, as before, and no degradation in info', async () => {
+  it('no degradation and no estimator: area downsampling and sigma 1, as before, and no degradation in info', async () => {
     const { factory, problems } = spy();
     const { output, info } = await restoreWithInfo(y, { ...BASE, optimizer: factory });
     expect(info.degradation).toBeUndefined();
@@ -97,7 +100,7 @@ describe('the contraction data term through the degradation operator D [wasm]', 
     expect(seen).toEqual([[1, 8, 8, 3]]);
     expect(info.degradation).toEqual({ blur: 2.2, noise: 12, estimated: true });
     expectMatrix(problems[0].lrProjection.rows, toMatrix1D(degradationMatrix(32, 4, 2.2)));
-    expect(problems[0].lrLowPass.name).toBe(gaussianLowPass(1 + 0.05 * 12).name);
+    expect(problems[0].lrLowPass.name).toBe(gaussianLowPass(0.05 * 12).name);
     output.dispose();
     // A given degradation wins over the estimator; an explicit lrLowPass over the noise rule.
     const given = await restoreWithInfo(y, { ...BASE, optimizer: factory, degradation: { blur: 1, noise: 30 }, lrLowPass: gaussianLowPass(0.5), lrSigmaPerNoise: 0.05 });

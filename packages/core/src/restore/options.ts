@@ -146,13 +146,15 @@ export interface RestoreOptions {
    */
   lowPass?: LowPassLike;
   /**
-   * The LR low-pass `L` of the loss. Default Gaussian with sigma `1 + lrSigmaPerNoise * noise` LR
-   * pixels, `noise` the degradation's (see `degradation`; 0 without one).
+   * The LR low-pass `L` of the loss. Default Gaussian with sigma `lrSigmaPerNoise * noise` LR
+   * pixels, `noise` the degradation's (see `degradation`): the noisier the input, the less of its
+   * high band the fit looks at. Sigma 1 when there is no degradation (area downsampling).
    */
   lrLowPass?: LowPassLike;
   /**
    * How the default LR low-pass widens with the input's noise: LR pixels of sigma per grey level of
-   * effective noise (0..255 scale). Default 0 (sigma 1 whatever the noise).
+   * effective noise (0..255 scale). Default 0.08 (sigma 0.3 at noise 4, 1.6 at noise 20), chosen on
+   * the quality bench's dev faces (docs/benchmarks.md).
    */
   lrSigmaPerNoise?: number;
   /** Seed of every random draw (module init, start noise, step noise). Default 0. */

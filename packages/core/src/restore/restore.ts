@@ -53,7 +53,7 @@ export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight:
     cfmLearningRate: positiveNumber('cfmLearningRate', opts.cfmLearningRate ?? 5e-3),
     adamEpsilon: positiveNumber('adamEpsilon', opts.adamEpsilon ?? DEFAULT_ADAM_EPSILON),
     lowPass: ddnm ? downUpLowPass(scale, 'nearest') : toLowPass(opts.lowPass ?? downUpLowPass(scale)),
-    lrLowPass: toLowPass(opts.lrLowPass ?? lrLowPassForNoise(degradation?.noise ?? 0, lrSigmaPerNoise)),
+    lrLowPass: toLowPass(opts.lrLowPass ?? lrLowPassForNoise(degradation?.noise, lrSigmaPerNoise)),
     ...(degradation ? { degradation } : {}),
     optimizer: optimizerChoiceOf(opts.optimizer, opts.backend),
     seed: opts.seed ?? 0,
