@@ -108,6 +108,12 @@ describe('the contraction data term through the degradation operator D [wasm]', 
     expect(given.info.degradation).toEqual({ blur: 1, noise: 30, estimated: false });
     expect(problems[1].lrLowPass.name).toBe('gaussian(sigma=0.5)');
     given.output.dispose();
+    // Bad sizes and options fail before the estimator runs.
+    const wrong = tf.zeros([7, 7, 3]) as tf.Tensor3D;
+    await expect(restoreWithInfo(wrong, BASE)).rejects.toMatchObject({ code: 'INVALID_SIZE' });
+    await expect(restoreWithInfo(y, { ...BASE, adamSteps: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    expect(seen).toHaveLength(1);
+    wrong.dispose();
   });
 
   it('the warm-up fits the SRM under D: D S(y) explains y better than after a warm-up under area downsampling', async () => {

@@ -76,8 +76,10 @@ async function contractionDegradation(y: tf.Tensor4D, options: RestoreOptions): 
 /** The diffusion method: the conditional diffusion contraction, with reruns after a collapse. */
 async function restoreDiffusion(decoded: DecodedInput, options: RestoreOptions): Promise<MethodResult> {
   const prior = options.prior ?? (await getDefaultPrior({ backend: options.backend }));
+  const { height, width } = decoded.layout;
+  resolveSettings(options, prior, height, width); // bad options and sizes fail before the estimator runs
   const degradation = await contractionDegradation(decoded.rgb, options);
-  const settings = resolveSettings(options, prior, decoded.layout.height, decoded.layout.width, degradation);
+  const settings = resolveSettings(options, prior, height, width, degradation);
   const maxRetries = positiveInt('collapseRetries', options.collapseRetries ?? 1, 0);
   let r = await runContraction(decoded.rgb, settings);
   let retries = 0;
