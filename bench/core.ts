@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { init } from '@difbfsr/backend-node';
-import { ConditionalFusionModule, fidelityLoss, gaussianLowPass, SeededRandom, SuperResolutionModule } from '@difbfsr/core';
+import { ConditionalFusionModule, downUpLowPass, fidelityLoss, gaussianLowPass, lrProjection, SeededRandom, SuperResolutionModule } from '@difbfsr/core';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { iters: { type: 'string', default: '10' }, threads: { type: 'string' } } });
@@ -23,12 +23,14 @@ const rng = new SeededRandom(0);
 const srm = new SuperResolutionModule(rng, { scale: 4 });
 const cfm = new ConditionalFusionModule(rng);
 const lp = gaussianLowPass(1);
+const fixed = downUpLowPass(4);
+const down = lrProjection(64, 64, 4, { blur: 2.5, noise: 15 });
 const y = rng.uniform<tf.Rank.R4>([1, 16, 16, 3], -1, 1);
 const x0 = rng.uniform<tf.Rank.R4>([1, 64, 64, 3], -1, 1);
 const lowY = lp.apply(y);
 const optPhi = tf.train.adam(2e-3);
 const optEta = tf.train.adam(5e-3);
-const lossOf = (yHat: tf.Tensor4D) => fidelityLoss(lowY, tf.clipByValue(cfm.fuse(yHat, x0), -1, 1) as tf.Tensor4D, 4, lp);
+const lossOf = (yHat: tf.Tensor4D) => fidelityLoss(lowY, tf.clipByValue(cfm.fuse(yHat, x0, fixed), -1, 1) as tf.Tensor4D, down, lp);
 // as restore() does it: an SRM step, then a CFM step with the updated SRM output held fixed
 const update = (): void => {
   optPhi.minimize(() => lossOf(srm.apply(y)), true, srm.variables)?.dispose();

@@ -360,6 +360,7 @@ async function updateRows(threads: number, iters: number): Promise<string[]> {
     adamEpsilon: core.DEFAULT_ADAM_EPSILON,
     lowPass: core.downUpLowPass(4),
     lrLowPass,
+    lrProjection: core.lrProjection(64, 64, 4, { blur: 2.5, noise: 15 }),
   };
   // ONNX Runtime copies the initial weights; tfjs then updates the modules in place.
   const optimizers = { onnx: await OnnxContractionOptimizer.create(problem, { threads }), tfjs: new core.TfjsContractionOptimizer(problem) };

@@ -6,7 +6,8 @@
  *   pnpm bench quality [--hr-dir ../shared/data/faces64/dev] [--list bench/quality/dev16.txt | --limit N]
  *       [--cases 0,1,...,7] [--methods bicubic,gaussian,gaussian-oracle,#1,#2,#3,#4,ddnm,posterior] [--seed 0] [--tag default]
  *       [--out bench/out/quality] [--shard i/n] [--no-report] [--grid-faces 8]
- *       [--steps N] [--strength S] [--warmup-iters N] [--cfm-kernel K] [--lr-sigma S (0: identity)]
+ *       [--steps N] [--strength S] [--warmup-iters N] [--cfm-kernel K] [--lr-sigma S (0: identity)] [--lr-sigma-per-noise X]
+ *       [--degradation oracle|area (the ablations get the true blur and noise instead of estimating them | use area downsampling)]
  *       [--adam-steps N] [--srm-lr X] [--cfm-lr X] [--adam-eps X] [--srm-start bicubic|dip]
  *       [--backend auto|tfjs|onnx] [--optimizer auto|tfjs|onnx] [--samples K] [--fidelity F]
  *   pnpm bench quality --report [--out ...]       # only rebuild report.json, report.md and the grids
@@ -23,8 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { init } from '../packages/backend-node/src/index.js';
 import { FaceApiLandmarker } from '../packages/faces/src/index.js';
-import '../packages/models/src/index.js'; // registers the bundled face prior as restore()'s default
-import { AbortError, type OptimizerChoice, type PriorBackend } from '../packages/core/src/index.js';
+import { loadBundledGaussianModel } from '../packages/models/src/index.js'; // registers the bundled face prior as restore()'s default
+import { AbortError, setFaceModelCompanions, type OptimizerChoice, type PriorBackend } from '../packages/core/src/index.js';
 import {
   FaceRecognizer,
   parseMethods,
@@ -60,6 +61,8 @@ const { values } = parseArgs({
     'warmup-iters': { type: 'string' },
     'cfm-kernel': { type: 'string' },
     'lr-sigma': { type: 'string' },
+    'lr-sigma-per-noise': { type: 'string' },
+    degradation: { type: 'string' },
     'adam-steps': { type: 'string' },
     'srm-lr': { type: 'string' },
     'cfm-lr': { type: 'string' },
@@ -93,6 +96,10 @@ const num = (name: string): number | undefined => {
   if (typeof v !== 'string' || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${JSON.stringify(v)}`);
   return n;
 };
+function degradationOverride(v: string | undefined): 'oracle' | 'area' | undefined {
+  if (v === undefined || v === 'oracle' || v === 'area') return v;
+  throw new Error(`--degradation must be oracle or area, got ${JSON.stringify(v)}`);
+}
 const listFile = values.list ?? (values.limit ? undefined : repo('bench/quality/dev16.txt'));
 const limit = num('limit');
 const faces = (listFile ? readFaceList(listFile) : imageFiles()).slice(0, limit ?? Infinity);
@@ -131,6 +138,8 @@ const overrides: RestoreOverrides = {
   warmupIters: num('warmup-iters'),
   cfmKernelSize: num('cfm-kernel'),
   lrSigma: num('lr-sigma'),
+  lrSigmaPerNoise: num('lr-sigma-per-noise'),
+  degradation: degradationOverride(values.degradation),
   adamSteps: num('adam-steps'),
   srmLearningRate: num('srm-lr'),
   cfmLearningRate: num('cfm-lr'),
@@ -139,6 +148,8 @@ const overrides: RestoreOverrides = {
   samples: num('samples'),
   fidelity: num('fidelity'),
 };
+// No estimator: restore()'s diffusion data term falls back to area downsampling.
+if (overrides.degradation === 'area') setFaceModelCompanions({ gaussian: loadBundledGaussianModel });
 const cases = values.cases.split(',').map((c) => protocolCase(Number(c)).index);
 const methods = parseMethods(values.methods);
 const shard = parseShard(values.shard);

@@ -11,7 +11,9 @@ export { bicubicMatrix, areaMatrix, nearestMatrix, gaussianMatrix, matMul1D, typ
 export { decodeInput, encodeOutput, toPixels, type RawImage, type ImageInput, type InputLayout, type DecodedInput } from './image/image-io.js';
 export { SuperResolutionModule, type SrmOptions } from './modules/srm.js';
 export { ConditionalFusionModule, filterPerPixel, type CfmOptions } from './modules/cfm.js';
-export { fidelityLoss, lrConsistencyRmse } from './restore/fidelity-loss.js';
+export { fidelityLoss, lrConsistencyRmse, type LrProjection } from './restore/fidelity-loss.js';
+export { lrProjection } from './degradation/lr-projection.js';
+export { lrLowPassForNoise, DEFAULT_LR_SIGMA_PER_NOISE } from './restore/lr-low-pass-for-noise.js';
 export { runContraction, type ContractionSettings, type ContractionResult } from './restore/contraction.js';
 export { collapseLimit, BASELINE_LR_RMSE_FLOOR } from './restore/collapse-limit.js';
 export type { ContractionOptimizer, ContractionOptimizerFactory, ContractionProblem, ContractionStep } from './restore/contraction-optimizer.js';

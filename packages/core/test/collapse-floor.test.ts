@@ -28,12 +28,13 @@ describe('collapse check on a clean input [wasm]', () => {
     // Clean x4 downsampling (4x4 box average), no blur or noise: bicubic fits it almost exactly.
     const y = tf.tidy(() => tf.round(tf.avgPool(hr, 4, 4, 'valid'))) as tf.Tensor3D;
     const before = tf.memory().numTensors;
-    // Settings pinned (not the defaults, which get retuned) to a run whose result misses the input by a few times the baseline.
-    const settings = { steps: 6, seed: 0, warmupIters: 0, cfmKernelSize: 7 };
+    // Settings pinned (not the defaults, which get retuned) to a run whose result misses the input by a
+    // few times the baseline (2.9x since the CFM filters the fixed low-pass's band; over 3x before), checked at factor 2.
+    const settings = { steps: 6, seed: 0, warmupIters: 0, cfmKernelSize: 7, collapseFactor: 2 };
     const { output, info } = await restoreWithInfo(y, { prior: new GaussianPrior({ resolution: 64, std: 0.3 }), ...settings });
     expect(info.baselineLrRmse).toBeLessThan(0.005);
-    // More than 3x the baseline (what a relative test alone flags), yet within a few grey levels:
-    expect(info.lrRmse).toBeGreaterThan(3 * info.baselineLrRmse);
+    // More than 2x the baseline (what a relative test alone flags at this factor), yet within a few grey levels:
+    expect(info.lrRmse).toBeGreaterThan(2 * info.baselineLrRmse);
     expect(info.lrRmse).toBeLessThan(0.02);
     expect(info.collapsed).toBe(false);
     tf.dispose([hr, y, output]);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConditionalFusionModule, filterPerPixel, resizeBicubic, SeededRandom, SuperResolutionModule, fidelityLoss, gaussianLowPass } from '@difbfsr/core';
+import { ConditionalFusionModule, downUpLowPass, filterPerPixel, resizeBicubic, SeededRandom, SuperResolutionModule, fidelityLoss, gaussianLowPass, lrProjection } from '@difbfsr/core';
 import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../../../test-utils/backends.js';
 
 /** Naive per-pixel filter with reflect padding (independent reference). */
@@ -47,7 +47,7 @@ describe('SRM and CFM modules [wasm]', () => {
     expect(() => new SuperResolutionModule(new SeededRandom(0), { scale: 3 })).toThrow(/power of two/);
   });
 
-  it('the per-pixel filter equals a naive reference, and the CFM starts as a 7x7 box filter', () => {
+  it('the per-pixel filter equals a naive reference, and the CFM starts as a 7x7 box filter on the low-pass band', () => {
     const k = 3;
     const x = tf.randomNormal([1, 5, 6, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
     const kern = tf.softmax(tf.randomNormal([1, 5, 6, k * k], 0, 1, 'float32', 8)) as tf.Tensor4D;
@@ -62,9 +62,11 @@ describe('SRM and CFM modules [wasm]', () => {
     const cfm = new ConditionalFusionModule(new SeededRandom(3), { kernelSize: 7 });
     const yHat = tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 9) as tf.Tensor4D;
     const x0 = tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 10) as tf.Tensor4D;
-    const fused = cfm.fuse(yHat, x0);
+    const lowPass = downUpLowPass(4);
+    const fused = cfm.fuse(yHat, x0, lowPass);
     const box = Array.from({ length: 16 }, () => Array.from({ length: 16 }, () => new Array(49).fill(1 / 49)));
-    const d = tf.sub(yHat, x0);
+    // x_hat = x0 + psi(P(y_hat - x0)), P the fixed low-pass (tested on its own in low-pass.test.ts).
+    const d = lowPass.apply(tf.sub(yHat, x0));
     const boxRef = naiveFilter((d.arraySync() as number[][][][])[0], box, 7).flat(2);
     const x0v = x0.dataSync();
     expect(maxAbsDiff(fused, boxRef.map((v, i) => v + x0v[i]))).toBeLessThan(1e-5);
@@ -100,7 +102,9 @@ describe('SRM and CFM modules [wasm]', () => {
     const y = tf.randomUniform([1, 4, 4, 3], -0.8, 0.8, 'float32', 14) as tf.Tensor4D;
     const x0 = tf.randomUniform([1, 16, 16, 3], -0.8, 0.8, 'float32', 15) as tf.Tensor4D;
     const lowY = lp.apply(y);
-    const loss = () => fidelityLoss(lowY, tf.clipByValue(cfm.fuse(srm.apply(y), x0), -1, 1) as tf.Tensor4D, 4, lp);
+    const fixed = downUpLowPass(4);
+    const down = lrProjection(16, 16, 4, { blur: 1.5, noise: 0 });
+    const loss = () => fidelityLoss(lowY, tf.clipByValue(cfm.fuse(srm.apply(y), x0, fixed), -1, 1) as tf.Tensor4D, down, lp);
     const first = tf.tidy(() => loss().dataSync()[0]);
     const optA = tf.train.adam(2e-3);
     const optB = tf.train.adam(5e-3);

@@ -12,6 +12,7 @@ import {
   readFaceList,
   readRecords,
   recordKey,
+  restoreOptionsOf,
   setFrechetDistance,
   settingsHash,
   spreadPick,
@@ -81,6 +82,16 @@ describe('options', () => {
     for (const bad of ['3/3', '1', '-1/2', 'a/b']) expect(errorOf(() => parseShard(bad)).code).toBe('INVALID_OPTION');
     expect(parseMethods('bicubic, #4,ddnm,#4')).toEqual(['bicubic', '#4', 'ddnm']);
     expect(errorOf(() => parseMethods('#5')).message).toContain('#5');
+  });
+
+  it('give the ablations the true degradation only with the oracle override, and pass lrSigmaPerNoise through', () => {
+    const truth = { blur: 2.4, noise: 17.5 };
+    const base = { seed: 0, backend: 'tfjs' as const, lrSigmaPerNoise: 0.02 };
+    expect(restoreOptionsOf('#4', base, truth)).toEqual({ seed: 0, backend: 'tfjs', lrSigmaPerNoise: 0.02, ablation: '#4' });
+    expect(restoreOptionsOf('#2', { ...base, degradation: 'oracle' }, truth)).toEqual({ seed: 0, backend: 'tfjs', lrSigmaPerNoise: 0.02, ablation: '#2', degradation: truth });
+    expect(errorOf(() => restoreOptionsOf('#4', { ...base, degradation: 'oracle' })).code).toBe('INVALID_OPTION');
+    // 'area' is the runner's business (it registers no estimator): restore() gets no degradation.
+    expect(restoreOptionsOf('#4', { ...base, degradation: 'area' }, truth)).toEqual({ seed: 0, backend: 'tfjs', lrSigmaPerNoise: 0.02, ablation: '#4' });
   });
 
   it('hash settings independently of key order and undefined fields', () => {

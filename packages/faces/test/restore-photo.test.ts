@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { decodePhoto, encodePhoto, getDefaultPrior, restorePhoto, upscaleLanczos, type PhotoImage, type RgbImage } from '@difbfsr/core';
+import { decodePhoto, encodePhoto, getDefaultDegradationEstimator, getDefaultPrior, restorePhoto, upscaleLanczos, type PhotoImage, type RgbImage } from '@difbfsr/core';
 import { BUNDLED_FACE_TEMPLATE } from '@difbfsr/models';
 import { FaceApiDetector } from '@difbfsr/faces';
 import { useBackend } from '../../../test-utils/backends.js';
@@ -39,6 +39,8 @@ describeShared('restorePhoto with face-api and the bundled prior [wasm]', [FACE]
     // a 64 px face of the prior's framing shrunk to its 16 px input size, rotated, in an 80x64 photo
     const photo = toPhoto(composePhoto(80, 64, [{ image: face, toPhoto: placement(64, 16 / 64, 12, { x: 38, y: 30 }) }]));
     const prior = await getDefaultPrior({ backend: 'tfjs' });
+    // Loaded once and kept, like the prior: its weights are not a leak of the restore.
+    await getDefaultDegradationEstimator();
     const before = tf.memory().numTensors;
     const result = await restorePhoto(photo, { detector, prior, minFaceSize: 8, steps: 3, seed: 1 });
     expect(tf.memory().numTensors).toBe(before);

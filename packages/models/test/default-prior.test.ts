@@ -17,6 +17,10 @@ describe('restore() without a prior option uses the bundled face prior [wasm]', 
     const { output, info } = await restoreWithInfo(lr, { backend: 'tfjs', steps: 3, seed: 2 });
     expect(info.prior).toBe('difbfsr-face64(tfjs)');
     expect(info.steps).toBe(3);
+    // The data term models the bundled estimator's estimate of the input's degradation.
+    expect(info.degradation?.estimated).toBe(true);
+    expect(info.degradation!.blur).toBeGreaterThanOrEqual(0);
+    expect(info.degradation!.noise).toBeGreaterThanOrEqual(0);
     expect(output.shape).toEqual([64, 64, 3]);
     output.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DifbfsrError } from '../errors.js';
+import type { LowPass } from '../filters/low-pass.js';
 import { reflectPad2d } from '../kernels/reflect-pad.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import { applyConv, createConvLayer, layerVariables, leakyRelu, type ConvLayer } from './conv-layer.js';
@@ -16,7 +17,8 @@ export interface CfmOptions {
  * The CFM `psi_eta` (paper sec. 3.2, "adaptive dynamic filtering"): a bounded adaptive low-pass.
  * Two conv3x3 layers read `concat(y_hat, x0)` and predict per-pixel logits of a k x k kernel; a
  * softmax over the taps makes each kernel a convex average of its neighbourhood. The last conv
- * is zero-initialised, so the module starts as a k x k box filter.
+ * is zero-initialised, so the module starts as a k x k box filter. In the fusion it filters the
+ * output of the fixed low-pass, never the full band (see {@link ConditionalFusionModule.fuse}).
  *
  * The second LeakyReLU of the paper's "two iterations of conv and LeakyReLU" is not applied to
  * the logits: the softmax that follows already bounds the kernel, and a LeakyReLU there would
@@ -51,11 +53,15 @@ export class ConditionalFusionModule {
   }
 
   /**
-   * The fusion of paper eq. 5 with the CFM as its filter: `psi(y_hat) + x0 - psi(x0)`, computed as
-   * `x0 + psi(y_hat - x0)` (the filter is linear in the image for fixed kernels).
+   * The fusion of paper eq. 5 with the CFM adapting the fixed low-pass `P` (`lowPass`):
+   * `x_hat = x0 + psi(P(y_hat - x0))`, i.e. `psi(P(y_hat)) + x0 - psi(P(x0))` (the filter is linear
+   * in the image for fixed kernels). The learned kernels act on the band `P` passes, so the band
+   * above its cut-off always comes from `x0`: with `psi` alone (`x0 + psi(y_hat - x0)`) delta
+   * kernels give `x_hat = y_hat`, which the data term, seeing only the LR projection, cannot tell
+   * from a fusion, and the learned filter drifted towards dropping the prior's detail (issue #14).
    */
-  fuse(yHat: tf.Tensor4D, x0: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => tf.add(x0, filterPerPixel(tf.sub(yHat, x0) as tf.Tensor4D, this.kernels(yHat, x0), this.kernelSize)) as tf.Tensor4D);
+  fuse(yHat: tf.Tensor4D, x0: tf.Tensor4D, lowPass: LowPass): tf.Tensor4D {
+    return tf.tidy(() => tf.add(x0, filterPerPixel(lowPass.apply(tf.sub(yHat, x0) as tf.Tensor4D), this.kernels(yHat, x0), this.kernelSize)) as tf.Tensor4D);
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { LowPass } from '../filters/low-pass.js';
+import type { LowPass, SeparableOperator } from '../filters/low-pass.js';
 import type { ConditionalFusionModule } from '../modules/cfm.js';
 import type { SuperResolutionModule } from '../modules/srm.js';
 
@@ -22,7 +22,7 @@ export interface ContractionProblem {
   readonly scale: number;
   /** Learn the SRM (else `y_hat` is `upsampled`). */
   readonly learnSrm: boolean;
-  /** Learn the CFM (else the fusion uses the fixed `lowPass`). */
+  /** Learn the CFM (else the fusion uses the fixed `lowPass` alone). */
   readonly learnCfm: boolean;
   /** Adam steps per module per diffusion step. */
   readonly adamSteps: number;
@@ -30,10 +30,19 @@ export interface ContractionProblem {
   readonly cfmLearningRate: number;
   /** Adam's epsilon for both modules. */
   readonly adamEpsilon: number;
-  /** The fixed filter `P_f` of the fusion when the CFM is not learned. */
+  /**
+   * The fixed low-pass `P_f`: the fusion's filter when the CFM is not learned (`x0 + P(y_hat - x0)`),
+   * and the band the learned CFM's kernels filter when it is (`x0 + psi(P(y_hat - x0))`).
+   */
   readonly lowPass: LowPass;
   /** The LR low-pass `L` of the loss. */
   readonly lrLowPass: LowPass;
+  /**
+   * `D`, the HR -> LR operator of the loss `1/2 mean((L(y) - L(D x_hat))^2)`: the resolved
+   * degradation's blur then MATLAB bicubic down, or area downsampling when there is none
+   * (`lrProjection`). Rows act on the height (`[h, H]`), columns on the width (`[w, W]`).
+   */
+  readonly lrProjection: SeparableOperator;
 }
 
 /** The fused estimate of one diffusion step and the loss of its last update. */

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../denoiser.js';
+import type { Degradation } from '../degradation/degradation-operator.js';
+import { lrProjection } from '../degradation/lr-projection.js';
 import { DifbfsrError, throwIfAborted } from '../errors.js';
 import { posteriorLogVariance, posteriorMean, predictX0FromEps, qSample, reverseStep } from '../diffusion/posterior.js';
 import type { LowPass } from '../filters/low-pass.js';
@@ -36,6 +38,11 @@ export interface ContractionSettings {
   adamEpsilon: number;
   lowPass: LowPass;
   lrLowPass: LowPass;
+  /**
+   * The degradation whose operator `D` the data term, the warm-up and the collapse check use
+   * (`1/2 mean((L(y) - L(D x_hat))^2)`); without one, area downsampling by `scale`.
+   */
+  degradation?: Degradation;
   /** What runs the SRM/CFM optimisation. */
   optimizer: OptimizerChoice;
   seed: number;
@@ -90,6 +97,7 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
   let x0: tf.Tensor4D | undefined;
   let result: tf.Tensor4D | undefined;
   try {
+    const down = lrProjection(H, W, s.scale, s.degradation);
     const lowY = track(s.lrLowPass.apply(y));
     const bicubic = track(resizeBicubic(y, H, W));
     const upsampled = s.upsample === 'nearest' ? track(upsampleNearest(y, s.scale)) : bicubic;
@@ -108,6 +116,7 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
       adamEpsilon: s.adamEpsilon,
       lowPass: s.lowPass,
       lrLowPass: s.lrLowPass,
+      lrProjection: down,
     });
     opt = chosen.optimizer;
 
@@ -165,8 +174,8 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
       await yieldToEventLoop();
     }
     if (!result) throw new DifbfsrError('INVALID_OPTION', 'The chain ran no steps');
-    const baselineLrRmse = lrConsistencyRmse(lowY, bicubic, s.scale, s.lrLowPass);
-    const lrRmse = lrConsistencyRmse(lowY, result, s.scale, s.lrLowPass);
+    const baselineLrRmse = lrConsistencyRmse(lowY, bicubic, down, s.lrLowPass);
+    const lrRmse = lrConsistencyRmse(lowY, result, down, s.lrLowPass);
     const limit = collapseLimit(baselineLrRmse, s.collapseFactor);
     const collapsed = !(lrRmse <= limit);
     let collapseFallback: ContractionResult['collapseFallback'];
@@ -175,7 +184,7 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
       result.dispose();
       result = await opt.yHat();
       collapseFallback = 'srm';
-      if (!(lrConsistencyRmse(lowY, result, s.scale, s.lrLowPass) <= limit)) {
+      if (!(lrConsistencyRmse(lowY, result, down, s.lrLowPass) <= limit)) {
         result.dispose();
         result = tf.clone(bicubic);
         collapseFallback = 'bicubic';

@@ -33,6 +33,11 @@ export function getDefaultGaussianModel(): Promise<GaussianFaceModel> {
   return gaussian;
 }
 
+/** Whether a default degradation estimator is registered (it may still fail to load). */
+export function hasDefaultDegradationEstimator(): boolean {
+  return companions.estimator !== undefined;
+}
+
 /** The default degradation estimator. @throws DifbfsrError `INVALID_OPTION` when none is registered. */
 export function getDefaultDegradationEstimator(): Promise<DegradationEstimator> {
   estimator ??= once(companions.estimator, 'degradation estimator', 'degradation', () => (estimator = undefined));

@@ -1,18 +1,29 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LowPass } from '../filters/low-pass.js';
+import type { LowPass, SeparableOperator } from '../filters/low-pass.js';
+import { applySeparable } from '../image/apply-separable.js';
 import { downsampleArea } from '../image/resize.js';
 
 /**
- * The data term of the paper's eq. 3, `L_s = 1/2 mean((L(y) - L(down_s(x_hat)))^2)`.
- * @param lowY `L(y)`, precomputed once per image.
+ * How the data term takes an HR image to the LR grid: area downsampling by an integer factor, or a
+ * separable operator (the contraction's degradation operator `D`, see `lrProjection`).
  */
-export function fidelityLoss(lowY: tf.Tensor4D, xHat: tf.Tensor4D, scale: number, lrLowPass: LowPass): tf.Scalar {
-  return tf.tidy(() => tf.mul(tf.mean(tf.squaredDifference(lowY, lrLowPass.apply(downsampleArea(xHat, scale)))), 0.5) as tf.Scalar);
+export type LrProjection = number | SeparableOperator;
+
+function toLr(x: tf.Tensor4D, down: LrProjection): tf.Tensor4D {
+  return typeof down === 'number' ? downsampleArea(x, down) : applySeparable(x, down.rows, down.cols);
 }
 
-/** RMSE between `L(y)` and `L(down_s(x))`: how well an HR image explains the input. */
-export function lrConsistencyRmse(lowY: tf.Tensor4D, x: tf.Tensor4D, scale: number, lrLowPass: LowPass): number {
-  const loss = fidelityLoss(lowY, x, scale, lrLowPass);
+/**
+ * The data term of the paper's eq. 3, `L_s = 1/2 mean((L(y) - L(D x_hat))^2)`, `D` = `down`.
+ * @param lowY `L(y)`, precomputed once per image.
+ */
+export function fidelityLoss(lowY: tf.Tensor4D, xHat: tf.Tensor4D, down: LrProjection, lrLowPass: LowPass): tf.Scalar {
+  return tf.tidy(() => tf.mul(tf.mean(tf.squaredDifference(lowY, lrLowPass.apply(toLr(xHat, down)))), 0.5) as tf.Scalar);
+}
+
+/** RMSE between `L(y)` and `L(D x)`, `D` = `down`: how well an HR image explains the input. */
+export function lrConsistencyRmse(lowY: tf.Tensor4D, x: tf.Tensor4D, down: LrProjection, lrLowPass: LowPass): number {
+  const loss = fidelityLoss(lowY, x, down, lrLowPass);
   const v = loss.dataSync()[0];
   loss.dispose();
   return Math.sqrt(2 * v);

@@ -36,8 +36,7 @@ export function optimizerChoiceOf(optimizer: unknown, backend: unknown): Optimiz
 
 /** Names of the problem's filters that another runtime cannot run (no `separable` operator). */
 function filtersWithoutOperator(p: ContractionProblem): string[] {
-  const used = p.learnCfm ? [p.lrLowPass] : [p.lrLowPass, p.lowPass];
-  return used.filter((f) => typeof f.separable !== 'function').map((f) => JSON.stringify(f.name));
+  return [p.lrLowPass, p.lowPass].filter((f) => typeof f.separable !== 'function').map((f) => JSON.stringify(f.name));
 }
 
 /** The optimiser that ran, and why the ONNX Runtime one asked for did not, if it did not. */

@@ -54,7 +54,11 @@ export interface RestoreOptions {
   /**
    * How the input was degraded (blur in HR pixels, effective noise on the 0..255 scale), when you
    * know it; by default it is estimated with the registered degradation estimator
-   * (`estimateDegradation`). Used by `method: 'gaussian'`.
+   * (`estimateDegradation`). Every method's data term models it; for `'diffusion'` its operator `D`
+   * (the blur, then MATLAB bicubic down) takes the result to the LR grid in the loss, the warm-up
+   * and the collapse check, and its noise sets the default `lrLowPass` (`lrSigmaPerNoise`). With no
+   * degradation given and no estimator registered (a custom prior without `@difbfsr/models`),
+   * `'diffusion'` uses area downsampling instead, and `RestoreInfo.degradation` is absent.
    */
   degradation?: Degradation;
   /**
@@ -134,10 +138,25 @@ export interface RestoreOptions {
   srmStart?: 'bicubic' | 'dip';
   /** CFM kernel side (odd). Default 3 (the algorithm page's 7 measured no better; docs/benchmarks.md). */
   cfmKernelSize?: number;
-  /** The fixed low-pass `P_f` used when the CFM is off. Default area-down x scale + bicubic-up (nearest-up for `ablation: 'ddnm'`, which ignores this option). */
+  /**
+   * The fixed low-pass `P_f` of the fusion: with the CFM off, `x_hat = x0 + P(y_hat - x0)`; with
+   * the CFM on, its learned kernels filter what `P` passes, `x_hat = x0 + psi(P(y_hat - x0))`, so the
+   * band above `P`'s cut-off is always the prior's. Default area-down x scale + bicubic-up
+   * (nearest-up for `ablation: 'ddnm'`, which ignores this option).
+   */
   lowPass?: LowPassLike;
-  /** The LR low-pass `L` of the loss. Default Gaussian, sigma 1 LR pixel. */
+  /**
+   * The LR low-pass `L` of the loss. Default Gaussian with sigma `lrSigmaPerNoise * noise` LR
+   * pixels, `noise` the degradation's (see `degradation`): the noisier the input, the less of its
+   * high band the fit looks at. Sigma 1 when there is no degradation (area downsampling).
+   */
   lrLowPass?: LowPassLike;
+  /**
+   * How the default LR low-pass widens with the input's noise: LR pixels of sigma per grey level of
+   * effective noise (0..255 scale). Default 0.08 (sigma 0.3 at noise 4, 1.6 at noise 20), chosen on
+   * the quality bench's dev faces (docs/benchmarks.md).
+   */
+  lrSigmaPerNoise?: number;
   /** Seed of every random draw (module init, start noise, step noise). Default 0. */
   seed?: number;
   /** Progress callback. */
@@ -172,7 +191,10 @@ export interface RestoreInfo {
   /** Posterior samples drawn and how they were combined (`method: 'posterior'`). */
   samples?: number;
   fidelity?: number;
-  /** The degradation the data term used, and whether it was estimated (rather than given). */
+  /**
+   * The degradation the data term used, and whether it was estimated (rather than given). Absent
+   * for `'diffusion'` when it used area downsampling (no degradation given, no estimator registered).
+   */
   degradation?: Degradation & { estimated: boolean };
   /** Network calls of the chain (each rerun after a collapse makes as many again). */
   steps: number;

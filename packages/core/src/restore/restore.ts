@@ -1,15 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../denoiser.js';
 import { DifbfsrError, throwIfAborted } from '../errors.js';
-import { downUpLowPass, gaussianLowPass, toLowPass } from '../filters/low-pass.js';
+import type { Degradation } from '../degradation/degradation-operator.js';
+import { downUpLowPass, toLowPass } from '../filters/low-pass.js';
 import { decodeInput, encodeOutput, type DecodedInput, type ImageInput, type RawImage } from '../image/image-io.js';
 import { runContraction, type ContractionSettings } from './contraction.js';
 import { getDefaultPrior } from './default-prior.js';
 import { optimizerChoiceOf } from './optimizer-choice.js';
 import type { Ablation, RestoreInfo, RestoreMethod, RestoreOptions, RestoreProgress } from './options.js';
-import { restoreGaussian, type MethodResult } from './restore-gaussian.js';
+import { degradationFor, restoreGaussian, type MethodResult } from './restore-gaussian.js';
+import { hasDefaultDegradationEstimator } from './default-face-models.js';
+import { DEFAULT_LR_SIGMA_PER_NOISE, lrLowPassForNoise } from './lr-low-pass-for-noise.js';
 import { restorePosterior } from './restore-posterior.js';
-import { positiveInt, positiveNumber } from './validate.js';
+import { nonNegativeNumber, positiveInt, positiveNumber } from './validate.js';
 import { resolveChain } from './chain-settings.js';
 import { DEFAULT_ADAM_EPSILON } from './adam-settings.js';
 
@@ -24,12 +27,17 @@ const ABLATIONS: Record<Ablation, { srm: boolean; cfm: boolean }> = {
   ddnm: { srm: false, cfm: false },
 };
 
-/** Validate options against the input and the prior, and fill in every default. */
-export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight: number, lrWidth: number): ContractionSettings {
+/**
+ * Validate options against the input and the prior, and fill in every default.
+ * @param degradation what the data term models (see {@link ContractionSettings.degradation}); its
+ *   noise sets the default LR low-pass
+ */
+export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight: number, lrWidth: number, degradation?: Degradation): ContractionSettings {
   const { scale, tables, startIndex } = resolveChain(opts, prior, lrHeight, lrWidth);
   const switches = opts.ablation ? ABLATIONS[opts.ablation] : { srm: opts.srm ?? true, cfm: opts.cfm ?? true };
   if (!switches) throw new DifbfsrError('INVALID_OPTION', `ablation must be one of ${Object.keys(ABLATIONS).join(', ')}, got ${opts.ablation}`);
   const ddnm = opts.ablation === 'ddnm';
+  const lrSigmaPerNoise = nonNegativeNumber('lrSigmaPerNoise', opts.lrSigmaPerNoise ?? DEFAULT_LR_SIGMA_PER_NOISE);
   return {
     prior,
     tables,
@@ -45,7 +53,8 @@ export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight:
     cfmLearningRate: positiveNumber('cfmLearningRate', opts.cfmLearningRate ?? 5e-3),
     adamEpsilon: positiveNumber('adamEpsilon', opts.adamEpsilon ?? DEFAULT_ADAM_EPSILON),
     lowPass: ddnm ? downUpLowPass(scale, 'nearest') : toLowPass(opts.lowPass ?? downUpLowPass(scale)),
-    lrLowPass: toLowPass(opts.lrLowPass ?? gaussianLowPass(1)),
+    lrLowPass: toLowPass(opts.lrLowPass ?? lrLowPassForNoise(degradation?.noise, lrSigmaPerNoise)),
+    ...(degradation ? { degradation } : {}),
     optimizer: optimizerChoiceOf(opts.optimizer, opts.backend),
     seed: opts.seed ?? 0,
     collapseFactor: positiveNumber('collapseFactor', opts.collapseFactor ?? 3),
@@ -55,10 +64,22 @@ export function resolveSettings(opts: RestoreOptions, prior: Denoiser, lrHeight:
   };
 }
 
+/**
+ * The degradation the contraction's data term models: the one given, else the registered
+ * estimator's estimate; none (area downsampling) when there is neither, as with a custom prior
+ * and `@difbfsr/models` not imported.
+ */
+async function contractionDegradation(y: tf.Tensor4D, options: RestoreOptions): Promise<(Degradation & { estimated: boolean }) | undefined> {
+  return options.degradation || hasDefaultDegradationEstimator() ? degradationFor(y, options) : undefined;
+}
+
 /** The diffusion method: the conditional diffusion contraction, with reruns after a collapse. */
 async function restoreDiffusion(decoded: DecodedInput, options: RestoreOptions): Promise<MethodResult> {
   const prior = options.prior ?? (await getDefaultPrior({ backend: options.backend }));
-  const settings = resolveSettings(options, prior, decoded.layout.height, decoded.layout.width);
+  const { height, width } = decoded.layout;
+  resolveSettings(options, prior, height, width); // bad options and sizes fail before the estimator runs
+  const degradation = await contractionDegradation(decoded.rgb, options);
+  const settings = resolveSettings(options, prior, height, width, degradation);
   const maxRetries = positiveInt('collapseRetries', options.collapseRetries ?? 1, 0);
   let r = await runContraction(decoded.rgb, settings);
   let retries = 0;
@@ -73,6 +94,7 @@ async function restoreDiffusion(decoded: DecodedInput, options: RestoreOptions):
     image: r.image,
     info: {
       method: 'diffusion',
+      ...(degradation ? { degradation } : {}),
       steps: settings.startIndex + 1,
       startTimestep: settings.tables.timesteps[settings.startIndex],
       srm: settings.srm,

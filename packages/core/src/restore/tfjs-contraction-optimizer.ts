@@ -32,7 +32,7 @@ export class TfjsContractionOptimizer implements ContractionOptimizer {
 
   async warmupStep(): Promise<number> {
     const { p } = this;
-    return minimize(this.optPhi, () => fidelityLoss(p.lowY, p.srm.apply(p.y), p.scale, p.lrLowPass), p.srm.variables);
+    return minimize(this.optPhi, () => fidelityLoss(p.lowY, p.srm.apply(p.y), p.lrProjection, p.lrLowPass), p.srm.variables);
   }
 
   async diffusionStep(est: tf.Tensor4D): Promise<ContractionStep> {
@@ -43,12 +43,12 @@ export class TfjsContractionOptimizer implements ContractionOptimizer {
     try {
       for (let a = 0; a < p.adamSteps; a++) {
         if (p.learnSrm) {
-          loss = minimize(this.optPhi, () => fidelityLoss(p.lowY, this.fuse(p.srm.apply(p.y), est), p.scale, p.lrLowPass), p.srm.variables);
+          loss = minimize(this.optPhi, () => fidelityLoss(p.lowY, this.fuse(p.srm.apply(p.y), est), p.lrProjection, p.lrLowPass), p.srm.variables);
           yHat.dispose();
           yHat = this.yHatNow();
         }
         const fixed = yHat;
-        if (p.learnCfm) loss = minimize(this.optEta, () => fidelityLoss(p.lowY, this.fuse(fixed, est), p.scale, p.lrLowPass), p.cfm.variables);
+        if (p.learnCfm) loss = minimize(this.optEta, () => fidelityLoss(p.lowY, this.fuse(fixed, est), p.lrProjection, p.lrLowPass), p.cfm.variables);
       }
     } catch (e) {
       yHat.dispose();
@@ -56,7 +56,7 @@ export class TfjsContractionOptimizer implements ContractionOptimizer {
     }
     const xHat = this.fuse(yHat, est);
     yHat.dispose();
-    if (!p.learnSrm && !p.learnCfm) loss = tf.tidy(() => fidelityLoss(p.lowY, xHat, p.scale, p.lrLowPass).dataSync()[0]);
+    if (!p.learnSrm && !p.learnCfm) loss = tf.tidy(() => fidelityLoss(p.lowY, xHat, p.lrProjection, p.lrLowPass).dataSync()[0]);
     return { xHat, loss };
   }
 
@@ -71,7 +71,7 @@ export class TfjsContractionOptimizer implements ContractionOptimizer {
 
   private fuse(yHat: tf.Tensor4D, est: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const fused = this.p.learnCfm ? this.p.cfm.fuse(yHat, est) : fixedFusion(yHat, est, this.p.lowPass);
+      const fused = this.p.learnCfm ? this.p.cfm.fuse(yHat, est, this.p.lowPass) : fixedFusion(yHat, est, this.p.lowPass);
       return tf.clipByValue(fused, -1, 1) as tf.Tensor4D;
     });
   }

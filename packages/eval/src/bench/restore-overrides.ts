@@ -1,4 +1,4 @@
-import { gaussianLowPass, identityLowPass, type Ablation, type LowPass, type OptimizerChoice, type PriorBackend, type RestoreOptions } from '@difbfsr/core';
+import { DifbfsrError, gaussianLowPass, identityLowPass, type Ablation, type Degradation, type LowPass, type OptimizerChoice, type PriorBackend, type RestoreOptions } from '@difbfsr/core';
 
 /** The restore() options the bench can override (JSON-able, so they are hashed into each result's key). */
 export interface RestoreOverrides {
@@ -12,6 +12,14 @@ export interface RestoreOverrides {
   readonly cfmKernelSize?: number;
   /** Sigma (LR pixels) of the Gaussian LR low-pass of the loss; 0 = identity. */
   readonly lrSigma?: number;
+  /** restore()'s `lrSigmaPerNoise`: how the default LR low-pass widens with the degradation's noise. */
+  readonly lrSigmaPerNoise?: number;
+  /**
+   * `'oracle'`: the ablations are given the face's true degradation (the protocol case's blur and
+   * the measured effective noise) instead of estimating it. `'area'`: the runner registers no
+   * degradation estimator, so the ablations' data term uses area downsampling (as before issue #20).
+   */
+  readonly degradation?: 'oracle' | 'area';
   readonly adamSteps?: number;
   readonly srmLearningRate?: number;
   readonly cfmLearningRate?: number;
@@ -34,8 +42,12 @@ export function posteriorOptionsOf(o: RestoreOverrides): RestoreOptions {
   return { seed, backend, steps, strength, samples, fidelity };
 }
 
-/** restore() options for an ablation with these overrides (unset ones keep restore's defaults). */
-export function restoreOptionsOf(ablation: Ablation, o: RestoreOverrides): RestoreOptions {
-  const { lrSigma, samples: _samples, fidelity: _fidelity, ...rest } = o;
-  return { ...rest, ablation, ...(lrSigma === undefined ? {} : { lrLowPass: lrLowPassOf(o) }) };
+/**
+ * restore() options for an ablation with these overrides (unset ones keep restore's defaults).
+ * @param truth the face's true degradation, given to restore() when the overrides ask for the oracle
+ */
+export function restoreOptionsOf(ablation: Ablation, o: RestoreOverrides, truth?: Degradation): RestoreOptions {
+  const { lrSigma, samples: _samples, fidelity: _fidelity, degradation, ...rest } = o;
+  if (degradation === 'oracle' && !truth) throw new DifbfsrError('INVALID_OPTION', 'the oracle degradation override needs the true degradation of the face');
+  return { ...rest, ablation, ...(lrSigma === undefined ? {} : { lrLowPass: lrLowPassOf(o) }), ...(degradation === 'oracle' ? { degradation: truth } : {}) };
 }

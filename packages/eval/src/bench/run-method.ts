@@ -74,7 +74,7 @@ async function regress(lr: RgbImage, scale: number, o: RestoreOverrides): Promis
   return { output, lrRmse, baselineLrRmse, collapsed: false, timeMs, prior: 'sr-anchor', optimizer: '-', backend: tf.getBackend(), steps: 0, startTimestep: 0 };
 }
 
-/** restore() options of a method (not bicubic); `truth` is what `'gaussian-oracle'` is given. */
+/** restore() options of a method (not bicubic); `truth` is what `'gaussian-oracle'` (and the ablations, with the oracle override) are given. */
 function optionsOf(method: Exclude<Method, 'bicubic' | 'regressor'>, o: RestoreOverrides, truth: Degradation | undefined): RestoreOptions {
   if (method === 'gaussian') return { method: 'gaussian' };
   if (method === 'gaussian-oracle') {
@@ -82,14 +82,14 @@ function optionsOf(method: Exclude<Method, 'bicubic' | 'regressor'>, o: RestoreO
     return { method: 'gaussian', degradation: truth };
   }
   if (method === 'posterior') return { ...posteriorOptionsOf(o), method: 'posterior' };
-  return restoreOptionsOf(method, o);
+  return restoreOptionsOf(method, o, truth);
 }
 
 /**
  * Run one method on an LR face: `bicubic`, restore()'s closed form, or restore() with
  * `ablation: method` and the overrides.
  * @param extra options that do not change the result (progress, cancellation)
- * @param truth the face's true degradation (for `'gaussian-oracle'`)
+ * @param truth the face's true degradation (for `'gaussian-oracle'` and the oracle override)
  */
 export async function runMethod(
   method: Method,

@@ -2,6 +2,17 @@ import type { GraphBuilder } from '../graph/builder.js';
 import { biasGrad, conv, convInputGrad, convWeightGrad, leakyRelu, leakyReluGrad, separable, type Activation } from './graph-ops.js';
 import { convParams, type CfmSpec } from './module-specs.js';
 
+/**
+ * Graph inputs of a separable low-pass `P` on NCHW images: `rows` and `colsT` apply it
+ * (`rows x colsT`), `rowsT` and `cols` its adjoint `P^T`.
+ */
+export interface LowPassInputs {
+  rows: string;
+  colsT: string;
+  rowsT: string;
+  cols: string;
+}
+
 /** What the CFM's backward pass needs from its forward pass. */
 export interface CfmTape {
   /** `concat(y_hat, x0)`, the hidden conv's input. */
@@ -12,7 +23,7 @@ export interface CfmTape {
   hidden: Activation;
   /** The per-pixel kernels `[1, 1, k*k, H, W]` (softmax of the logits over the taps). */
   kernels: string;
-  /** The k x k neighbourhoods of `y_hat - x0`, `[1, 3, k*k, H, W]`. */
+  /** The k x k neighbourhoods of `P(y_hat - x0)`, `[1, 3, k*k, H, W]`. */
   patches: string;
   height: number;
   width: number;
@@ -53,12 +64,12 @@ function foldReflectPad(g: GraphBuilder, dy: string, r: number, length: number, 
 }
 
 /**
- * The CFM fusion before the clamp, `x0 + filter_K(y_hat - x0)`, as core's ConditionalFusionModule
+ * The CFM fusion before the clamp, `x0 + filter_K(P(y_hat - x0))`, as core's ConditionalFusionModule
  * computes it: conv3x3(6->F) + LeakyReLU, conv3x3(F->k*k) logits, softmax over the taps, and each
- * pixel's k x k neighbourhood of the reflect-padded `y_hat - x0` weighted by its kernel.
- * Parameters are the graph inputs `cfm.<i>.weight|bias`.
+ * pixel's k x k neighbourhood of the reflect-padded `P(y_hat - x0)` weighted by its kernel (`P`
+ * the fixed low-pass, `lowPass`). Parameters are the graph inputs `cfm.<i>.weight|bias`.
  */
-export function cfmFuse(g: GraphBuilder, spec: CfmSpec, yHat: string, x0: string, height: number, width: number): { fused: string; tape: CfmTape } {
+export function cfmFuse(g: GraphBuilder, spec: CfmSpec, yHat: string, x0: string, lowPass: LowPassInputs, height: number, width: number): { fused: string; tape: CfmTape } {
   const k = spec.kernelSize;
   const taps = k * k;
   const r = (k - 1) / 2;
@@ -67,8 +78,8 @@ export function cfmFuse(g: GraphBuilder, spec: CfmSpec, yHat: string, x0: string
   const hidden: Activation = { name: leakyRelu(g, hiddenPre), channels: spec.hidden.outChannels, height, width };
   const logits = conv(g, hidden.name, convParams('cfm', 1, spec.logits));
   const kernels = g.op('Reshape', [g.op('Softmax', [logits], { axis: { int: 1 } }), g.int64([1, 1, taps, height, width])]);
-  const diff = g.op('Sub', [yHat, x0]);
-  const padded = r > 0 ? g.op('Pad', [diff, g.int64([0, 0, r, r, 0, 0, r, r])], { mode: { string: 'reflect' } }) : diff;
+  const band = separable(g, g.op('Sub', [yHat, x0]), lowPass.rows, lowPass.colsT);
+  const padded = r > 0 ? g.op('Pad', [band, g.int64([0, 0, r, r, 0, 0, r, r])], { mode: { string: 'reflect' } }) : band;
   const unfolded = g.op('Conv', [padded, unfoldFilter(g, k)], { group: { int: 3 } });
   const patches = g.op('Reshape', [unfolded, g.int64([1, 3, taps, height, width])]);
   const filtered = g.op('ReduceSum', [g.op('Mul', [patches, kernels]), g.int64([2])], { keepdims: { int: 0 } });
@@ -80,9 +91,10 @@ export function cfmFuse(g: GraphBuilder, spec: CfmSpec, yHat: string, x0: string
  * fusion, and with `wantYHat` the gradient of `y_hat` too, with core's conventions: the softmax
  * gradient `K (dK - sum(dK K))`; LeakyReLU passes where its input is `> 0`; and the reflect pad's
  * gradient folds what each mirrored border copy received back onto the pixel it copied, as core's
- * `filterPerPixel` does (tfjs's own MirrorPad gradient would drop it).
+ * `filterPerPixel` does (tfjs's own MirrorPad gradient would drop it); the low-pass `P` in front of
+ * the filter passes its input's gradient back through its adjoint `P^T` (`lowPass`).
  */
-export function cfmBackward(g: GraphBuilder, spec: CfmSpec, tape: CfmTape, dFused: string, wantYHat: boolean): { grads: string[]; dYHat?: string } {
+export function cfmBackward(g: GraphBuilder, spec: CfmSpec, tape: CfmTape, lowPass: LowPassInputs, dFused: string, wantYHat: boolean): { grads: string[]; dYHat?: string } {
   const k = spec.kernelSize;
   const taps = k * k;
   const r = (k - 1) / 2;
@@ -101,16 +113,16 @@ export function cfmBackward(g: GraphBuilder, spec: CfmSpec, tape: CfmTape, dFuse
   const dYHatKernels = g.op('Slice', [dInput, g.int64([0]), g.int64([3]), g.int64([1])]);
   const dPatches = g.op('Reshape', [g.op('Mul', [dF, tape.kernels]), g.int64([1, 3 * taps, height, width])]);
   const dPadded = g.op('ConvTranspose', [dPatches, unfoldFilter(g, k)], { group: { int: 3 } });
-  const dDiff = r > 0 ? foldReflectPad(g, foldReflectPad(g, dPadded, r, height, 2), r, width, 3) : dPadded;
-  return { grads, dYHat: g.op('Add', [dDiff, dYHatKernels]) };
+  const dBand = r > 0 ? foldReflectPad(g, foldReflectPad(g, dPadded, r, height, 2), r, width, 3) : dPadded;
+  return { grads, dYHat: g.op('Add', [separable(g, dBand, lowPass.rowsT, lowPass.cols), dYHatKernels]) };
 }
 
-/** The fixed fusion `x0 + P(y_hat - x0)` before the clamp, `P` separable (`rows`, `colsT` graph inputs). */
-export function fixedFuse(g: GraphBuilder, yHat: string, x0: string, rows: string, colsT: string): string {
-  return g.op('Add', [x0, separable(g, g.op('Sub', [yHat, x0]), rows, colsT)]);
+/** The fixed fusion `x0 + P(y_hat - x0)` before the clamp. */
+export function fixedFuse(g: GraphBuilder, yHat: string, x0: string, lowPass: LowPassInputs): string {
+  return g.op('Add', [x0, separable(g, g.op('Sub', [yHat, x0]), lowPass.rows, lowPass.colsT)]);
 }
 
-/** The gradient of {@link fixedFuse} with respect to `y_hat`: `P^T dFused` (`rowsT`, `cols` graph inputs). */
-export function fixedFuseGrad(g: GraphBuilder, dFused: string, rowsT: string, cols: string): string {
-  return separable(g, dFused, rowsT, cols);
+/** The gradient of {@link fixedFuse} with respect to `y_hat`: `P^T dFused`. */
+export function fixedFuseGrad(g: GraphBuilder, dFused: string, lowPass: LowPassInputs): string {
+  return separable(g, dFused, lowPass.rowsT, lowPass.cols);
 }

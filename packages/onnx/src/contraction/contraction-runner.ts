@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { areaMatrix, DifbfsrError, matMul1D, resizeBicubic, type ContractionProblem, type Matrix1D } from '@difbfsr/core';
+import { DifbfsrError, matMul1D, resizeBicubic, type ContractionProblem, type Matrix1D } from '@difbfsr/core';
 import type * as Ort from 'onnxruntime-node';
 import { loadOnnxRuntime, type LoadedRuntime, type OnnxRuntimeKind } from '../runtime.js';
 import { LOSS_INPUTS } from './loss-graph.js';
 import { cfmSpecOf, paramSetOf, srmSpecOf, type ParamSet } from './module-specs.js';
 import { nchwOf, nhwcTensor } from './nchw.js';
-import { FIXED_INPUTS, gradName, type ContractionGraphConfig, type ContractionProgram } from './programs.js';
+import { gradName, LOW_PASS_INPUTS, type ContractionGraphConfig, type ContractionProgram } from './programs.js';
 import { acquireContractionSession, releaseContractionSession } from './sessions.js';
 
 /** Options of `OnnxContractionOptimizer.create` and `registerOnnxContractionOptimizer`. */
@@ -85,7 +85,7 @@ export class ContractionRunner {
       throw new DifbfsrError('INVALID_OPTION', `threads must be a positive integer, got ${threads}`);
     }
     for (const [what, f] of [['lrLowPass', problem.lrLowPass], ['lowPass', problem.lowPass]] as const) {
-      if ((what === 'lrLowPass' || !problem.learnCfm) && typeof f.separable !== 'function') {
+      if (typeof f.separable !== 'function') {
         throw new DifbfsrError('INVALID_OPTION', `${what} ${JSON.stringify(f.name)} has no linear operator (LowPass.separable): ONNX Runtime cannot run it`);
       }
     }
@@ -174,36 +174,42 @@ export class ContractionRunner {
     this.values[name] = new this.rt.ort.Tensor('float32', data, dims);
   }
 
-  private feedMatrix(name: string, m: Matrix1D, rows: number, cols: number): void {
+  /** @throws DifbfsrError `INVALID_OPTION` unless `m` is a `rows` x `cols` matrix. */
+  private checkMatrix(name: string, m: Matrix1D, rows: number, cols: number): void {
     if (m.rows !== rows || m.cols !== cols || m.data.length !== rows * cols) {
-      throw new DifbfsrError('INVALID_OPTION', `${name}: the low-pass operator is ${m.rows}x${m.cols}, expected ${rows}x${cols}`);
+      throw new DifbfsrError('INVALID_OPTION', `${name}: the operator is ${m.rows}x${m.cols}, expected ${rows}x${cols}`);
     }
+  }
+
+  private feedMatrix(name: string, m: Matrix1D, rows: number, cols: number): void {
+    this.checkMatrix(name, m, rows, cols);
     this.feed(name, m.data, [rows, cols]);
   }
 
   /** The image's constant inputs: `y`, the bicubic base, `L(y)`, `y_hat` without SRM, and the filters. */
   private feedConstants(): void {
-    const { p, config, height: H, width: W } = this;
-    const { lrHeight: h, lrWidth: w } = config;
+    const { p, height: H, width: W } = this;
+    const { lrHeight: h, lrWidth: w } = this.config;
     this.feed('y', nchwOf(p.y), [1, 3, h, w]);
     const base = resizeBicubic(p.y, H, W);
     this.feed('base', nchwOf(base), [1, 3, H, W]);
     base.dispose();
     this.feed(LOSS_INPUTS.lowY, nchwOf(p.lowY), [1, 3, h, w]);
     this.feed('yHat', nchwOf(p.upsampled), [1, 3, H, W]);
+    // The loss's operator: the LR low-pass after the HR -> LR projection D.
     const lr = p.lrLowPass.separable!(h, w);
-    const rows = matMul1D(lr.rows, areaMatrix(H, h));
-    const cols = matMul1D(lr.cols, areaMatrix(W, w));
+    this.checkMatrix('lrProjection.rows', p.lrProjection.rows, h, H);
+    this.checkMatrix('lrProjection.cols', p.lrProjection.cols, w, W);
+    const rows = matMul1D(lr.rows, p.lrProjection.rows);
+    const cols = matMul1D(lr.cols, p.lrProjection.cols);
     this.feedMatrix(LOSS_INPUTS.rows, rows, h, H);
     this.feedMatrix(LOSS_INPUTS.colsT, transposed(cols), W, w);
     this.feedMatrix(LOSS_INPUTS.rowsT, transposed(rows), H, h);
     this.feedMatrix(LOSS_INPUTS.cols, cols, w, W);
-    if (config.fusion === 'fixed') {
-      const fixed = p.lowPass.separable!(H, W);
-      this.feedMatrix(FIXED_INPUTS.rows, fixed.rows, H, H);
-      this.feedMatrix(FIXED_INPUTS.colsT, transposed(fixed.cols), W, W);
-      this.feedMatrix(FIXED_INPUTS.rowsT, transposed(fixed.rows), H, H);
-      this.feedMatrix(FIXED_INPUTS.cols, fixed.cols, W, W);
-    }
+    const P = p.lowPass.separable!(H, W);
+    this.feedMatrix(LOW_PASS_INPUTS.rows, P.rows, H, H);
+    this.feedMatrix(LOW_PASS_INPUTS.colsT, transposed(P.cols), W, W);
+    this.feedMatrix(LOW_PASS_INPUTS.rowsT, transposed(P.rows), H, H);
+    this.feedMatrix(LOW_PASS_INPUTS.cols, P.cols, W, W);
   }
 }

@@ -1,12 +1,12 @@
 import type { GraphBuilder } from '../graph/builder.js';
 import { separable } from './graph-ops.js';
 
-/** Graph inputs of the loss: `L(y)` and the separable operator `M = L down_s` and its transpose. */
+/** Graph inputs of the loss: `L(y)` and the separable operator `M = L D` and its transpose (`D` the problem's `lrProjection`). */
 export const LOSS_INPUTS = { lowY: 'lowY', rows: 'loss.rows', colsT: 'loss.colsT', rowsT: 'loss.rowsT', cols: 'loss.cols' } as const;
 
 /**
- * The loss of eq. 3, `1/2 mean((M x_hat - L(y))^2)`, with `M` the LR low-pass after the area
- * downsampling as one separable operator; also returns the residual `M x_hat - L(y)`.
+ * The loss of eq. 3, `1/2 mean((M x_hat - L(y))^2)`, with `M` the LR low-pass after the HR -> LR
+ * projection `D` as one separable operator; also returns the residual `M x_hat - L(y)`.
  */
 export function fidelityLoss(g: GraphBuilder, xHat: string): { loss: string; residual: string } {
   const residual = g.op('Sub', [separable(g, xHat, LOSS_INPUTS.rows, LOSS_INPUTS.colsT), LOSS_INPUTS.lowY]);

@@ -1,6 +1,6 @@
 import { GraphBuilder, type ValueInfo } from '../graph/builder.js';
 import { serializeModel, type ModelSpec } from '../graph/serialize.js';
-import { cfmBackward, cfmFuse, fixedFuse, fixedFuseGrad } from './cfm-graph.js';
+import { cfmBackward, cfmFuse, fixedFuse, fixedFuseGrad, type LowPassInputs } from './cfm-graph.js';
 import { clampUnit, clampUnitGrad } from './graph-ops.js';
 import { fidelityLoss, fidelityLossGrad, LOSS_INPUTS } from './loss-graph.js';
 import { convParams, type CfmSpec, type LayerSpec, type SrmSpec } from './module-specs.js';
@@ -16,7 +16,7 @@ export interface ContractionGraphConfig {
   scale: number;
   srm: SrmSpec;
   cfm: CfmSpec;
-  /** The fusion: the learned CFM, or the fixed separable filter. */
+  /** The fusion: the learned CFM on the fixed separable low-pass's band, or that low-pass alone. */
   fusion: 'cfm' | 'fixed';
 }
 
@@ -27,8 +27,8 @@ export interface ContractionGraphConfig {
  */
 export type ContractionProgram = 'yHat' | 'srmStep' | 'warmupStep' | 'cfmStep' | 'fuse';
 
-/** Graph inputs of the fixed fusion filter `P` and its transpose. */
-export const FIXED_INPUTS = { rows: 'fixed.rows', colsT: 'fixed.colsT', rowsT: 'fixed.rowsT', cols: 'fixed.cols' } as const;
+/** Graph inputs of the fusion's fixed low-pass `P` and its transpose (both fusions filter through it). */
+export const LOW_PASS_INPUTS: LowPassInputs = { rows: 'lowPass.rows', colsT: 'lowPass.colsT', rowsT: 'lowPass.rowsT', cols: 'lowPass.cols' };
 
 /** Names of the gradient outputs of a module's parameters. */
 export function gradName(param: string): string {
@@ -75,15 +75,15 @@ export function contractionModel(program: ContractionProgram, c: ContractionGrap
   };
   /** The fusion of `yHat` and the input `x0`, before the clamp; `backward` gives the gradients. */
   const fusion = (yHat: string, wantYHat: boolean) => {
-    inputs.push(image('x0'));
+    const P = LOW_PASS_INPUTS;
+    inputs.push(image('x0'), { name: P.rows, shape: [H, H] }, { name: P.colsT, shape: [W, W] }, { name: P.rowsT, shape: [H, H] }, { name: P.cols, shape: [W, W] });
     if (c.fusion === 'cfm') {
       inputs.push(...paramInfos('cfm', cfmLayers));
-      const { fused, tape } = cfmFuse(g, c.cfm, yHat, 'x0', H, W);
-      return { fused, backward: (dFused: string) => cfmBackward(g, c.cfm, tape, dFused, wantYHat) };
+      const { fused, tape } = cfmFuse(g, c.cfm, yHat, 'x0', P, H, W);
+      return { fused, backward: (dFused: string) => cfmBackward(g, c.cfm, tape, P, dFused, wantYHat) };
     }
-    inputs.push({ name: FIXED_INPUTS.rows, shape: [H, H] }, { name: FIXED_INPUTS.colsT, shape: [W, W] }, { name: FIXED_INPUTS.rowsT, shape: [H, H] }, { name: FIXED_INPUTS.cols, shape: [W, W] });
-    const fused = fixedFuse(g, yHat, 'x0', FIXED_INPUTS.rows, FIXED_INPUTS.colsT);
-    return { fused, backward: (dFused: string) => ({ grads: [] as string[], dYHat: fixedFuseGrad(g, dFused, FIXED_INPUTS.rowsT, FIXED_INPUTS.cols) }) };
+    const fused = fixedFuse(g, yHat, 'x0', P);
+    return { fused, backward: (dFused: string) => ({ grads: [] as string[], dYHat: fixedFuseGrad(g, dFused, P) }) };
   };
   const gradOutputs = (prefix: string, layers: readonly LayerSpec[], grads: readonly string[]): void => {
     paramInfos(prefix, layers).forEach((info, i) => output(grads[i], { name: gradName(info.name), shape: info.shape }));
