@@ -53,6 +53,12 @@ describe('collapse limit on the quality bench\'s measured restores (docs/benchma
     [0.0194, 0.0288], // LR low-pass off (a larger baseline)
   ];
 
+  it('through a degradation operator the limit rests on the floor: ordinary misses pass, the partial collapses do not', () => {
+    // The largest miss of a default #4 restore whose loss goes through the estimated D (dev16 x cases 0, 3, 7).
+    expect(0.0224).toBeLessThanOrEqual(collapseLimit(0, 3));
+    for (const [miss] of partialCollapses) expect(miss).toBeGreaterThan(collapseLimit(0, 3));
+  });
+
   it('flags the partial collapses and passes the ordinary results at the default factor 3', () => {
     for (const [miss, baseline] of partialCollapses) expect(miss).toBeGreaterThan(collapseLimit(baseline, 3));
     for (const [miss, baseline] of ordinary) expect(miss).toBeLessThanOrEqual(collapseLimit(baseline, 3));

@@ -11,7 +11,8 @@ export const BASELINE_LR_RMSE_FLOOR = 0.01;
 /**
  * The largest LR-consistency RMSE a restore may have before it counts as a collapse:
  * `collapseFactor` times the bicubic baseline's, or times {@link BASELINE_LR_RMSE_FLOOR} when the
- * baseline misses by less.
+ * baseline misses by less (or is no baseline: pass 0, as the contraction does when its loss goes
+ * through a degradation operator that bicubic does not invert).
  */
 export function collapseLimit(baselineLrRmse: number, collapseFactor: number): number {
   return collapseFactor * Math.max(baselineLrRmse, BASELINE_LR_RMSE_FLOOR);

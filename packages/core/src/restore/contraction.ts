@@ -176,7 +176,10 @@ export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Pr
     if (!result) throw new DifbfsrError('INVALID_OPTION', 'The chain ran no steps');
     const baselineLrRmse = lrConsistencyRmse(lowY, bicubic, down, s.lrLowPass);
     const lrRmse = lrConsistencyRmse(lowY, result, down, s.lrLowPass);
-    const limit = collapseLimit(baselineLrRmse, s.collapseFactor);
+    // Through a degradation operator D, bicubic is no baseline: it does not undo the blur, so it
+    // misses y by 0.014-0.052 where results fitted under D miss by at most 0.022 (dev16 x cases
+    // 0, 3, 7, #4); the limit then rests on the floor alone (3 x 0.01 by default).
+    const limit = collapseLimit(s.degradation ? 0 : baselineLrRmse, s.collapseFactor);
     const collapsed = !(lrRmse <= limit);
     let collapseFallback: ContractionResult['collapseFallback'];
     if (collapsed) {
