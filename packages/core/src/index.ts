@@ -60,3 +60,4 @@ export { estimateDegradation } from './degradation/estimate-degradation.js';
 export { gaussianRestore, gaussianPosteriorOf, UNCERTAINTY_SAMPLES, type GaussianRestoration } from './gaussian/gaussian-restore.js';
 export { setFaceModelCompanions, getDefaultGaussianModel, getDefaultDegradationEstimator, type FaceModelCompanions } from './restore/default-face-models.js';
 export { runPosteriorChain, type PosteriorChainSettings, type PosteriorChainResult } from './restore/posterior-chain.js';
+export { BlendedDenoiser, blendWeightAt, type BlendWeights } from './priors/blended-denoiser.js';
