@@ -15,5 +15,5 @@ cd "$(dirname "$0")"
 "$PYTHON" -c "import torch, PIL; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'pillow', PIL.__version__)"
 "$PYTHON" train.py --run gpu64 --runs-dir runs --data train.zip --dev dev --cache runs/cache/train64.npy \
   --device "$DEVICE" --amp --threads 8 --preset gpu --batch-size 128 --lr 2e-4 --warmup 500 --ema 0.999,0.9995 \
-  --max-minutes "$MINUTES" --log-every 50 --eval-every 1000 --eval-faces 64 --save-minutes 3 \
+  --max-minutes "$MINUTES" --log-every 50 --eval-every 1000 --eval-faces 32 --save-minutes 3 \
   --weights-out "$OUT" "$@"
