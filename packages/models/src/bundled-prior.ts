@@ -1,4 +1,4 @@
-import { DifbfsrError, setDefaultPrior, type Denoiser, type PriorBackend, type PriorRequest } from '@difbfsr/core';
+import { DifbfsrError, setDefaultPrior, type Denoiser, type PriorRequest } from '@difbfsr/core';
 import { loadCheckpoint } from './checkpoint/load.js';
 import type { StateDict } from './checkpoint/types.js';
 import { UNet } from './unet/unet.js';
