@@ -24,8 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { init } from '../packages/backend-node/src/index.js';
 import { FaceApiLandmarker } from '../packages/faces/src/index.js';
-import { loadBundledGaussianModel } from '../packages/models/src/index.js'; // registers the bundled face prior as restore()'s default
-import { AbortError, setFaceModelCompanions, type OptimizerChoice, type PriorBackend } from '../packages/core/src/index.js';
+import { BUNDLED_FACE_MODEL } from '../packages/models/src/index.js'; // registers the bundled face model as restore()'s default
+import { AbortError, setDefaultFaceModel, type OptimizerChoice, type RuntimeChoice } from '../packages/core/src/index.js';
 import {
   FaceRecognizer,
   parseMethods,
@@ -131,7 +131,7 @@ if (values.rescore) {
 
 const overrides: RestoreOverrides = {
   seed: num('seed') ?? 0,
-  backend: values.backend as PriorBackend,
+  backend: values.backend as RuntimeChoice,
   optimizer: values.optimizer as Exclude<OptimizerChoice, Function> | undefined,
   steps: num('steps'),
   strength: num('strength'),
@@ -149,7 +149,7 @@ const overrides: RestoreOverrides = {
   fidelity: num('fidelity'),
 };
 // No estimator: restore()'s diffusion data term falls back to area downsampling.
-if (overrides.degradation === 'area') setFaceModelCompanions({ gaussian: loadBundledGaussianModel });
+if (overrides.degradation === 'area') setDefaultFaceModel({ ...BUNDLED_FACE_MODEL, degradationEstimator: undefined });
 const cases = values.cases.split(',').map((c) => protocolCase(Number(c)).index);
 const methods = parseMethods(values.methods);
 const shard = parseShard(values.shard);

@@ -19,10 +19,23 @@ export { collapseLimit, BASELINE_LR_RMSE_FLOOR } from './restore/collapse-limit.
 export type { ContractionOptimizer, ContractionOptimizerFactory, ContractionProblem, ContractionStep } from './restore/contraction-optimizer.js';
 export { TfjsContractionOptimizer } from './restore/tfjs-contraction-optimizer.js';
 export { ADAM_BETA1, ADAM_BETA2, DEFAULT_ADAM_EPSILON } from './restore/adam-settings.js';
-export { setOnnxContractionOptimizer, type OptimizerChoice } from './restore/optimizer-choice.js';
 export { fixedFusion } from './restore/fixed-fusion.js';
 export { restore, restoreWithInfo, resolveSettings, type RestoreOutput, type UncertaintyMap } from './restore/restore.js';
-export { setDefaultPrior, getDefaultPrior, type PriorBackend, type PriorRequest } from './restore/default-prior.js';
+export {
+  registerRuntime,
+  unregisterRuntime,
+  type RuntimeName,
+  type RuntimeChoice,
+  type RuntimeDevice,
+  type RuntimeParts,
+  type RuntimePart,
+  type NetworkSpec,
+  type DenoiserFactory,
+  type OptimizerFactory,
+} from './runtime/runtime-registry.js';
+export { createDenoiser, type DenoiserRequest } from './runtime/create-denoiser.js';
+export type { OptimizerChoice } from './runtime/create-optimizer.js';
+export { setDefaultFaceModel, getDefaultPrior, getDefaultGaussianModel, getDefaultDegradationEstimator, type FaceModel } from './runtime/face-model.js';
 export type { RestoreOptions, RestoreInfo, RestoreProgress, RestoreMethod, Ablation } from './restore/options.js';
 export { SeededRandom } from './util/seeded-random.js';
 export { sampleAncestral, type SampleOptions } from './diffusion/sample.js';
@@ -32,8 +45,10 @@ export { assertWasmHeapHeadroom, WASM_HEAP_LIMIT_BYTES, type WasmHeapHeadroomOpt
 export { installWasmAllocationGuard } from './kernels/wasm-allocation-guard.js';
 export { pixelShuffle } from './kernels/pixel-shuffle.js';
 export { lanczosMatrix, lanczosBlock } from './image/lanczos-matrix.js';
-export type { FaceDetector, DetectedFace, DetectOptions, FaceBox, FiveLandmarks, Point, RgbImage } from './photo/face-detector.js';
-export { scaleFaceTemplate, type FaceTemplate } from './photo/face-template.js';
+export type { FaceDetector, DetectedFace, DetectOptions } from './photo/face-detector.js';
+export type { FaceBox, FiveLandmarks, Point, FaceTemplate } from './types/face.js';
+export type { RgbImage } from './types/image.js';
+export { scaleFaceTemplate } from './photo/face-template.js';
 export { estimateSimilarity, applyAffine, invertAffine, composeAffine, affineScale, type Affine2D } from './photo/similarity-transform.js';
 export { warpAffine, type WarpFill } from './photo/affine-warp.js';
 export { alignFace, type AlignedFace } from './photo/align-face.js';
@@ -58,5 +73,4 @@ export { noiseCovarianceOf } from './degradation/degradation-operator.js';
 export type { DegradationEstimator } from './degradation/degradation-estimator.js';
 export { estimateDegradation } from './degradation/estimate-degradation.js';
 export { gaussianRestore, gaussianPosteriorOf, UNCERTAINTY_SAMPLES, type GaussianRestoration } from './gaussian/gaussian-restore.js';
-export { setFaceModelCompanions, getDefaultGaussianModel, getDefaultDegradationEstimator, type FaceModelCompanions } from './restore/default-face-models.js';
 export { runPosteriorChain, type PosteriorChainSettings, type PosteriorChainResult } from './restore/posterior-chain.js';

@@ -14,7 +14,7 @@ import {
   resizeBicubic,
   restoreWithInfo,
   SeededRandom,
-  setFaceModelCompanions,
+  setDefaultFaceModel,
   SuperResolutionModule,
   TfjsContractionOptimizer,
   toMatrix1D,
@@ -55,7 +55,7 @@ describe('the contraction data term through the degradation operator D [wasm]', 
     await useBackend('wasm');
     y = lrFace();
   });
-  afterEach(() => setFaceModelCompanions({}));
+  afterEach(() => setDefaultFaceModel(undefined));
 
   it('a given degradation: D (blur, then MATLAB bicubic down) in the loss and the collapse check, reported in info', async () => {
     const degradation = { blur: 1.6, noise: 4 };
@@ -94,7 +94,7 @@ describe('the contraction data term through the degradation operator D [wasm]', 
   it("a registered estimator's estimate is used and reported; lrSigmaPerNoise widens the LR low-pass with its noise", async () => {
     const seen: number[][] = [];
     const estimator = { name: 'fake', estimate: (lr: tf.Tensor4D) => (seen.push(lr.shape), { blur: 2.2, noise: 12 }) };
-    setFaceModelCompanions({ estimator: async () => estimator });
+    setDefaultFaceModel({ degradationEstimator: async () => estimator });
     const { factory, problems } = spy();
     const { output, info } = await restoreWithInfo(y, { ...BASE, optimizer: factory, lrSigmaPerNoise: 0.05 });
     expect(seen).toEqual([[1, 8, 8, 3]]);

@@ -1,6 +1,6 @@
 import type { RestoreInfo, RestoreOptions, RestoreProgress } from '../restore/options.js';
 import type { DetectedFace, FaceDetector } from './face-detector.js';
-import type { FaceTemplate } from './face-template.js';
+import type { FaceTemplate } from '../types/face.js';
 import type { PhotoImage } from './photo-pixels.js';
 import type { PixelRect } from './pixel-window.js';
 import type { Affine2D } from './similarity-transform.js';

@@ -16,7 +16,7 @@ import { collapseLimit } from './collapse-limit.js';
 import { lrConsistencyRmse } from './fidelity-loss.js';
 import type { RestoreProgress } from './options.js';
 import type { ContractionOptimizer } from './contraction-optimizer.js';
-import { createContractionOptimizer, type OptimizerChoice } from './optimizer-choice.js';
+import { createContractionOptimizer, type OptimizerChoice } from '../runtime/create-optimizer.js';
 
 /** Fully resolved settings of one conditional diffusion contraction. */
 export interface ContractionSettings {

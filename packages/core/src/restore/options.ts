@@ -1,6 +1,6 @@
 import type { Denoiser } from '../denoiser.js';
-import type { PriorBackend } from './default-prior.js';
-import type { OptimizerChoice } from './optimizer-choice.js';
+import type { RuntimeChoice } from '../runtime/runtime-registry.js';
+import type { OptimizerChoice } from '../runtime/create-optimizer.js';
 import type { LowPassLike } from '../filters/low-pass.js';
 import type { Schedule } from '../schedule/diffusion-schedule.js';
 import type { RawImage } from '../image/image-io.js';
@@ -87,7 +87,7 @@ export interface RestoreOptions {
    * `RestoreInfo.prior` names the denoiser that ran. Also picks the SRM/CFM optimiser unless
    * `optimizer` is given, so `'onnx'` runs both on ONNX Runtime.
    */
-  backend?: PriorBackend;
+  backend?: RuntimeChoice;
   /**
    * What runs the per-image SRM/CFM optimisation: `'tfjs'` (autodiff on the active tfjs backend),
    * `'onnx'` (ONNX Runtime, hand-derived gradients; registered by importing `@difbfsr/onnx`),

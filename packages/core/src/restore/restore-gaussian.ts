@@ -4,7 +4,7 @@ import { gaussianLowPass } from '../filters/low-pass.js';
 import { gaussianRestore } from '../gaussian/gaussian-restore.js';
 import { resizeBicubic } from '../image/resize.js';
 import type { DecodedInput } from '../image/image-io.js';
-import { getDefaultDegradationEstimator, getDefaultGaussianModel } from './default-face-models.js';
+import { getDefaultDegradationEstimator, getDefaultGaussianModel } from '../runtime/face-model.js';
 import { lrConsistencyRmse } from './fidelity-loss.js';
 import type { RestoreInfo, RestoreOptions } from './options.js';
 import type { Degradation } from '../degradation/degradation-operator.js';

@@ -1,10 +1,10 @@
-import { DifbfsrError, gaussianLowPass, identityLowPass, type Ablation, type Degradation, type LowPass, type OptimizerChoice, type PriorBackend, type RestoreOptions } from '@difbfsr/core';
+import { DifbfsrError, gaussianLowPass, identityLowPass, type Ablation, type Degradation, type LowPass, type OptimizerChoice, type RuntimeChoice, type RestoreOptions } from '@difbfsr/core';
 
 /** The restore() options the bench can override (JSON-able, so they are hashed into each result's key). */
 export interface RestoreOverrides {
   readonly seed: number;
   /** What runs the default prior and the SRM/CFM optimisation. */
-  readonly backend: PriorBackend;
+  readonly backend: RuntimeChoice;
   readonly optimizer?: Exclude<OptimizerChoice, Function>;
   readonly steps?: number;
   readonly strength?: number;

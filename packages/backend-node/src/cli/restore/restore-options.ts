@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_PIXELS, type PriorBackend } from '@difbfsr/core';
+import { DEFAULT_MAX_PIXELS, type RuntimeChoice } from '@difbfsr/core';
 import { CliUsageError } from '../exit-status.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output-paths.js';
 
@@ -44,7 +44,7 @@ export interface RestoreCommandOptions {
   scale?: number;
   /** `--model`: a checkpoint file, a preset name or `bundled`. */
   model?: string;
-  backend: PriorBackend;
+  backend: RuntimeChoice;
   /** Where ONNX Runtime runs the prior: `cuda` (or fail), `cpu`, or `auto` (CUDA when installed). */
   device: Device;
   /** `--face-template`: `ffhq` or a JSON file; undefined: the prior's (its preset's) own. */
@@ -61,7 +61,7 @@ export interface RestoreCommandOptions {
   maxPixels: number;
 }
 
-const BACKENDS: readonly PriorBackend[] = ['auto', 'tfjs', 'onnx'];
+const BACKENDS: readonly RuntimeChoice[] = ['auto', 'tfjs', 'onnx'];
 
 /** `--device` values (`@difbfsr/onnx`'s `OnnxDevice`, named here so the CLI builds without that package). */
 export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
@@ -131,7 +131,7 @@ export function parseRestoreOptions(raw: RawRestoreOptions): RestoreCommandOptio
     warmupIters: integer('--warmup-iters', raw.warmupIters, 0),
     scale: scaleOf(raw.scale),
     model: raw.model,
-    backend: raw.backend as PriorBackend,
+    backend: raw.backend as RuntimeChoice,
     device: deviceOf(raw.device, raw.backend),
     ...(raw.faceTemplate === undefined ? {} : { faceTemplate: raw.faceTemplate }),
     aligned: raw.aligned === true,

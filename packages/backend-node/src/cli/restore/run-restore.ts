@@ -1,6 +1,6 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DifbfsrError, type PriorBackend } from '@difbfsr/core';
+import { DifbfsrError, type RuntimeChoice } from '@difbfsr/core';
 import { init } from '../../init.js';
 import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO } from '../io.js';
@@ -73,7 +73,7 @@ function reportSettings(
 
 /** Where `difbfsr restore` gets its prior and its face detector (replaceable in tests). */
 export interface RestoreServices {
-  choosePrior(model: string | undefined, backend: PriorBackend, device: Device): Promise<PriorChoice>;
+  choosePrior(model: string | undefined, backend: RuntimeChoice, device: Device): Promise<PriorChoice>;
   loadFaceDetector(): Promise<LoadedFaceDetector>;
 }
 
