@@ -355,7 +355,7 @@ async function updateRows(threads: number, iters: number): Promise<string[]> {
     adamSteps: 1,
     srmLearningRate: 2e-3,
     cfmLearningRate: 5e-3,
-    adamEpsilon: core.DEFAULT_ADAM_EPSILON,
+    adamEpsilon: core.RESTORE_DEFAULTS.adamEpsilon,
     lowPass: core.downUpLowPass(4),
     lrLowPass,
     lrProjection: core.lrProjection(64, 64, 4, { blur: 2.5, noise: 15 }),

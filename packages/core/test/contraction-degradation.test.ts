@@ -3,8 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   areaMatrix,
   ConditionalFusionModule,
-  DEFAULT_ADAM_EPSILON,
-  DEFAULT_LR_SIGMA_PER_NOISE,
+  RESTORE_DEFAULTS,
   degradationMatrix,
   downUpLowPass,
   GaussianPrior,
@@ -67,9 +66,9 @@ describe('the contraction data term through the degradation operator D [wasm]', 
     expectMatrix(problems[0].lrProjection.rows, d);
     expectMatrix(problems[0].lrProjection.cols, d);
     // The default LR low-pass follows the noise: sigma = lrSigmaPerNoise * noise.
-    expect(problems[0].lrLowPass.name).toBe(gaussianLowPass(DEFAULT_LR_SIGMA_PER_NOISE * 4).name);
+    expect(problems[0].lrLowPass.name).toBe(gaussianLowPass(RESTORE_DEFAULTS.lrSigmaPerNoise * 4).name);
     // The reported LR consistency is the one under D (the output is rounded to 0..255: 1/255 at most).
-    const lp = gaussianLowPass(DEFAULT_LR_SIGMA_PER_NOISE * 4);
+    const lp = gaussianLowPass(RESTORE_DEFAULTS.lrSigmaPerNoise * 4);
     const [underD, underArea] = tf.tidy(() => {
       const lowY = lp.apply(tf.sub(tf.div(tf.expandDims(y, 0), 127.5), 1) as tf.Tensor4D);
       const x = tf.sub(tf.div(tf.expandDims(output, 0), 127.5), 1) as tf.Tensor4D;
@@ -127,7 +126,7 @@ describe('the contraction data term through the degradation operator D [wasm]', 
       const [lowY, upsampled] = [lrLowPass.apply(lr), resizeBicubic(lr, 32, 32)];
       const p: ContractionProblem = {
         ...{ y: lr, lowY, upsampled, srm, cfm, scale: 4, learnSrm: true, learnCfm: false, adamSteps: 1 },
-        ...{ srmLearningRate: 2e-3, cfmLearningRate: 5e-3, adamEpsilon: DEFAULT_ADAM_EPSILON, lowPass: downUpLowPass(4), lrLowPass, lrProjection: down },
+        ...{ srmLearningRate: 2e-3, cfmLearningRate: 5e-3, adamEpsilon: RESTORE_DEFAULTS.adamEpsilon, lowPass: downUpLowPass(4), lrLowPass, lrProjection: down },
       };
       const opt = new TfjsContractionOptimizer(p);
       for (let i = 0; i < 60; i++) await opt.warmupStep();

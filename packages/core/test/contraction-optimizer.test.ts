@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ADAM_EPSILON, DifbfsrError, GaussianPrior, registerRuntime, restoreWithInfo, TfjsContractionOptimizer, unregisterRuntime, type ContractionOptimizerFactory } from '@difbfsr/core';
+import { DifbfsrError, RESTORE_DEFAULTS, GaussianPrior, registerRuntime, restoreWithInfo, TfjsContractionOptimizer, unregisterRuntime, type ContractionOptimizerFactory } from '@difbfsr/core';
 import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
 
 const prior = new GaussianPrior({ resolution: 16, mean: 0, std: 0.5 });
@@ -63,8 +63,8 @@ describe('choosing the SRM/CFM optimiser [wasm]', () => {
     const base = await restoreWithInfo(y, { ...BASE, optimizer: spy });
     const same = await restoreWithInfo(y, { ...BASE, adamEpsilon: 1e-7 });
     const damped = await restoreWithInfo(y, { ...BASE, optimizer: spy, adamEpsilon: 1e-4 });
-    expect(seen).toEqual([DEFAULT_ADAM_EPSILON, 1e-4]);
-    expect(DEFAULT_ADAM_EPSILON).toBe(1e-7);
+    expect(seen).toEqual([RESTORE_DEFAULTS.adamEpsilon, 1e-4]);
+    expect(RESTORE_DEFAULTS.adamEpsilon).toBe(1e-7);
     expect(maxAbsDiff(base.output, same.output)).toBe(0);
     expect(maxAbsDiff(base.output, damped.output)).toBeGreaterThan(0);
     tf.dispose([base.output, same.output, damped.output]);

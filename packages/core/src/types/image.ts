@@ -4,3 +4,11 @@ export interface RgbImage {
   width: number;
   height: number;
 }
+
+/** A per-pixel standard deviation map of a restore, in 0..255 units (HWC, 3 channels). */
+export interface UncertaintyMap {
+  data: Float32Array;
+  width: number;
+  height: number;
+  channels: 3;
+}
