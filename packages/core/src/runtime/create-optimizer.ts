@@ -18,7 +18,7 @@ export interface ChosenOptimizer {
 export function optimizerChoiceOf(optimizer: unknown, backend: unknown): OptimizerChoice {
   if (optimizer === undefined) return checkRuntimeChoice('backend', backend ?? 'auto');
   if (typeof optimizer === 'function') return optimizer as ContractionOptimizerFactory;
-  return checkRuntimeChoice('optimizer (or a factory function)', optimizer);
+  return checkRuntimeChoice('optimizer', optimizer);
 }
 
 /**

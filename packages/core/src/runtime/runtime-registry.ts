@@ -1,5 +1,5 @@
 import type { Denoiser } from '../denoiser.js';
-import { DifbfsrError } from '../errors.js';
+import { DifbfsrError, InvalidOptionError } from '../errors.js';
 import type { ContractionOptimizer, ContractionProblem } from '../restore/contraction-optimizer.js';
 import { TfjsContractionOptimizer } from '../restore/tfjs-contraction-optimizer.js';
 
@@ -114,12 +114,12 @@ export function runtimePart<P extends RuntimePart>(name: RuntimeName, part: P, o
 
 /**
  * `value`, checked to name `'auto'`, a registered runtime or one this project ships.
- * @throws DifbfsrError `INVALID_OPTION` naming `option` and the names it takes.
+ * @throws InvalidOptionError naming `option` and the names it takes.
  */
 export function checkRuntimeChoice(option: string, value: unknown): RuntimeChoice {
   const names = ['auto', ...new Set([...Object.keys(PROVIDERS), ...runtimes.keys()])];
   if (typeof value === 'string' && names.includes(value)) return value;
-  throw new DifbfsrError('INVALID_OPTION', `${option} must be one of ${names.join(', ')}, got ${JSON.stringify(value)}`);
+  throw new InvalidOptionError(option, `must be one of ${names.join(', ')}`, value);
 }
 
 /** True for the error of a runtime that cannot start here, which `'auto'` steps over. */
