@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { init } from '@difbfsr/backend-node';
-import { estimateDegradation, restoreWithInfo } from '@difbfsr/core';
-import { loadBundledPrior } from '@difbfsr/models';
+import { estimateDegradation, getDefaultPrior, restoreWithInfo } from '@difbfsr/core';
+import '@difbfsr/models';
 import { readRgb } from '@difbfsr/eval';
 
 const { values } = parseArgs({
@@ -43,7 +43,7 @@ const degradation = await estimateDegradation(face);
 const estimate = await median(() => estimateDegradation(face));
 const gaussian = await median(() => restoreWithInfo(face, { method: 'gaussian' }));
 const given = await median(() => restoreWithInfo(face, { method: 'gaussian', degradation }));
-const prior = await loadBundledPrior({ backend: 'tfjs' });
+const prior = await getDefaultPrior({ backend: 'tfjs' });
 const x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
 const forward = await median(async () => {
   const out = await prior.predict(x, [400]);

@@ -37,7 +37,6 @@ import {
   BUNDLED_PRIOR_URL,
   getPreset,
   loadCheckpoint,
-  resolveUNetConfig,
   saveSafetensorsFile,
   UNet,
   unetConfigOf,
@@ -96,7 +95,7 @@ function nchwToNhwc(data: Float32Array, c: number, h: number, w: number): Float3
 }
 
 /** Largest |a - ref| / max(1, |ref|) between NHWC channels [from, from + 3) of `a` and NCHW `ref`. */
-function relDiff(a: Float32Array, ref: Float32Array, refChannels: number, from: number, size: number): number {
+function relDiff(a: Float32Array, ref: Float32Array, from: number, size: number): number {
   let worst = 0;
   for (let k = 0; k < 3; k++) {
     for (let p = 0; p < size * size; p++) {
@@ -216,10 +215,9 @@ async function forwardRow(w: Weights, dir: string, threads: number, repeats: num
   const x = tf.tensor4d(nchwToNhwc(inputNchw(size), 3, size, size), [1, size, size, 3]);
   const row: string[] = [w.label, `${(unetParamCount(w.config) / 1e6).toFixed(2)}M`, `1x${size}x${size}`];
   const torch = runTorchBest(w.config, w.file, dir, size, threads, repeats);
-  const outChannels = resolveUNetConfig(w.config).outChannels;
   const diff = (r: { eps: Float32Array; v?: Float32Array }): string => {
     if (!torch.out) return 'n/a';
-    const d = Math.max(relDiff(r.eps, torch.out, outChannels, 0, size), r.v ? relDiff(r.v, torch.out, outChannels, 3, size) : 0);
+    const d = Math.max(relDiff(r.eps, torch.out, 0, size), r.v ? relDiff(r.v, torch.out, 3, size) : 0);
     return d.toExponential(1);
   };
   const results: Array<{ ms: number; diff: string }> = [];
@@ -357,7 +355,7 @@ async function updateRows(threads: number, iters: number): Promise<string[]> {
     adamSteps: 1,
     srmLearningRate: 2e-3,
     cfmLearningRate: 5e-3,
-    adamEpsilon: core.DEFAULT_ADAM_EPSILON,
+    adamEpsilon: core.RESTORE_DEFAULTS.adamEpsilon,
     lowPass: core.downUpLowPass(4),
     lrLowPass,
     lrProjection: core.lrProjection(64, 64, 4, { blur: 2.5, noise: 15 }),

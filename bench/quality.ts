@@ -7,6 +7,7 @@
  *       [--cases 0,1,...,7] [--methods bicubic,gaussian,gaussian-oracle,#1,#2,#3,#4,ddnm,posterior] [--seed 0] [--tag default]
  *       [--out bench/out/quality] [--shard i/n] [--no-report] [--grid-faces 8]
  *       [--steps N] [--strength S] [--warmup-iters N] [--cfm-kernel K] [--lr-sigma S (0: identity)] [--lr-sigma-per-noise X]
+ *       (unset restore() options keep RESTORE_DEFAULTS of @difbfsr/core; the run prints the settings it uses)
  *       [--degradation oracle|area (the ablations get the true blur and noise instead of estimating them | use area downsampling)]
  *       [--adam-steps N] [--srm-lr X] [--cfm-lr X] [--adam-eps X] [--srm-start bicubic|dip]
  *       [--backend auto|tfjs|onnx] [--optimizer auto|tfjs|onnx] [--samples K] [--fidelity F]
@@ -24,9 +25,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { init } from '../packages/backend-node/src/index.js';
 import { FaceApiLandmarker } from '../packages/faces/src/index.js';
-import { loadBundledGaussianModel } from '../packages/models/src/index.js'; // registers the bundled face prior as restore()'s default
-import { AbortError, setFaceModelCompanions, type OptimizerChoice, type PriorBackend } from '../packages/core/src/index.js';
+import { BUNDLED_FACE_MODEL } from '../packages/models/src/index.js'; // registers the bundled face model as restore()'s default
+import { AbortError, setDefaultFaceModel, type OptimizerChoice, type RuntimeChoice } from '../packages/core/src/index.js';
 import {
+  effectiveSettings,
   FaceRecognizer,
   parseMethods,
   parseShard,
@@ -131,7 +133,7 @@ if (values.rescore) {
 
 const overrides: RestoreOverrides = {
   seed: num('seed') ?? 0,
-  backend: values.backend as PriorBackend,
+  backend: values.backend as RuntimeChoice,
   optimizer: values.optimizer as Exclude<OptimizerChoice, Function> | undefined,
   steps: num('steps'),
   strength: num('strength'),
@@ -149,7 +151,7 @@ const overrides: RestoreOverrides = {
   fidelity: num('fidelity'),
 };
 // No estimator: restore()'s diffusion data term falls back to area downsampling.
-if (overrides.degradation === 'area') setFaceModelCompanions({ gaussian: loadBundledGaussianModel });
+if (overrides.degradation === 'area') setDefaultFaceModel({ ...BUNDLED_FACE_MODEL, degradationEstimator: undefined });
 const cases = values.cases.split(',').map((c) => protocolCase(Number(c)).index);
 const methods = parseMethods(values.methods);
 const shard = parseShard(values.shard);
@@ -163,6 +165,7 @@ process.once('SIGINT', () => {
   controller.abort();
 });
 console.log(`${faces.length} faces x ${cases.length} cases x ${methods.length} methods, shard ${values.shard}, tag ${values.tag}, tfjs ${backend.name}; results in ${values.out}`);
+console.log(`restore() settings (the overrides over RESTORE_DEFAULTS): ${JSON.stringify(effectiveSettings(overrides))}`);
 const started = performance.now();
 try {
   const { ran, skipped } = await runQualityBench(

@@ -3,8 +3,8 @@
  * thread, so the page stays responsive (progress, preview, Cancel) while a restore computes.
  */
 import { init } from '@difbfsr/backend-web';
-import { AbortError, restorePhoto, restoreWithInfo, type Denoiser } from '@difbfsr/core';
-import { loadBundledPrior } from '@difbfsr/models';
+import { AbortError, getDefaultPrior, restorePhoto, restoreWithInfo, type Denoiser } from '@difbfsr/core';
+import '@difbfsr/models';
 import { bicubicUpscale } from './bicubic-upscale.js';
 import { loadFaceDetector } from './face-detector.js';
 import { lanczosUpscale } from './lanczos-upscale.js';
@@ -28,7 +28,7 @@ async function start(): Promise<Denoiser> {
   try {
     const backend = await init({ wasmPaths: WASM_PATHS });
     // The prior's weights are a static asset of the build, fetched from the page's own origin.
-    const prior = await loadBundledPrior({ backend: 'tfjs' });
+    const prior = await getDefaultPrior({ backend: 'tfjs' });
     scope.postMessage({ type: 'ready', backend, resolution: prior.resolution, lrSize: prior.resolution / SCALE });
     return prior;
   } catch (error) {

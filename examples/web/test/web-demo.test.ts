@@ -12,8 +12,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { resizeBicubic, restoreWithInfo, type RawImage } from '@difbfsr/core';
-import { loadBundledPrior } from '@difbfsr/models';
+import { getDefaultPrior, resizeBicubic, restoreWithInfo, type RawImage } from '@difbfsr/core';
+import '@difbfsr/models';
 import { useBackend } from '../../../test-utils/backends.js';
 import { describeWithChromium, launchChromium } from './chromium.js';
 
@@ -184,7 +184,7 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
     const lr = readPng(readFileSync(FACE_LR));
     let lastX0: RawImage | undefined;
     const reference = await restoreWithInfo(lr, {
-      prior: await loadBundledPrior({ backend: 'tfjs' }),
+      prior: await getDefaultPrior({ backend: 'tfjs' }),
       ...SETTINGS,
       previewEvery: 1,
       onProgress: ({ x0 }) => {

@@ -96,13 +96,13 @@ describe('difbfsr restore on photos with the architectures of the FFHQ checkpoin
     expect(four.err).toMatch(/--face-template .*four\.json: A face template needs a positive size and five points/);
   });
 
-  it('--device cpu with the bundled prior reads it from its file, on ONNX Runtime, with its own face template', async () => {
+  it('--device cpu runs the bundled prior on ONNX Runtime, with its own face template', async () => {
     const example = fileURLToPath(new URL('../../../examples/assets/face-lr.png', import.meta.url));
     const r = await cli(['restore', example, '--aligned', '-o', at('bundled'), '--device', 'cpu', '--steps', '1', '--warmup-iters', '0', '--json', '-']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out) as RestoreReport;
     expect(report.settings).toMatchObject({ model: 'bundled', device: 'cpu', faceTemplate: 'prior' });
-    expect(report.images[0].faces[0]).toMatchObject({ restore: { prior: 'onnx-unet(64px, cpu)' }, landmarks: expect.any(Array) });
+    expect(report.images[0].faces[0]).toMatchObject({ restore: { prior: 'difbfsr-face64(onnx, cpu)' }, landmarks: expect.any(Array) });
   });
 
   it('--device cuda without onnxruntime-node\'s CUDA provider fails before any image, naming the missing library', async () => {
@@ -114,7 +114,7 @@ describe('difbfsr restore on photos with the architectures of the FFHQ checkpoin
     await photoWithFace(input, PHOTO[0], PHOTO[1], 40, 20);
     const r = await cli(['restore', input, '-o', at('gpu'), '--model', model, '--face-template', 'ffhq', '--device', 'cuda']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/BACKEND: device 'cuda': onnxruntime-node's CUDA execution provider is not installed \(missing libonnxruntime_providers_cuda\.so.*ONNXRUNTIME_NODE_INSTALL=cuda12/);
+    expect(r.err).toMatch(/BACKEND: No runtime could build the denoiser: onnx: device 'cuda': onnxruntime-node's CUDA execution provider is not installed \(missing libonnxruntime_providers_cuda\.so.*ONNXRUNTIME_NODE_INSTALL=cuda12/);
     expect(existsSync(at('gpu', 'gpu.png'))).toBe(false);
   });
 });

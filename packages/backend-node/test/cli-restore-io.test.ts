@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { DifbfsrError } from '@difbfsr/core';
+import { DEFAULT_MAX_PIXELS, DifbfsrError, RESTORE_DEFAULTS } from '@difbfsr/core';
+import { CliUsageError } from '../src/cli/exit-status.js';
 import { encodeImage, readImageFile, writeImageFile, type PixelImage } from '../src/cli/restore/image-file.js';
 import { expandInputs } from '../src/cli/restore/input-files.js';
-import { faceCropPaths, planOutputs } from '../src/cli/restore/output-paths.js';
+import { faceFilePaths, planOutputs } from '../src/cli/restore/output-paths.js';
 import { ProgressDisplay } from '../src/cli/restore/progress-display.js';
 import { formatDuration } from '../src/cli/restore/stage-eta.js';
 import { parseRestoreOptions, type RawRestoreOptions } from '../src/cli/restore/restore-options.js';
+import { UNCERTAINTY_SCALE, uncertaintyHeatMap } from '../src/cli/restore/uncertainty-heat-map.js';
 import { fakeStream, pixels, readRaw, writeImage } from './cli-restore-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'difbfsr-cli-io-'));
@@ -166,7 +168,11 @@ describe('output naming', () => {
       [join('out', 'b_hr.png'), 'png'],
       [join('out', 'c_hr.webp'), 'webp'],
     ]);
-    expect(faceCropPaths(plan[0], 1)).toEqual({ input: join('out', 'faces', 'a_hr_face2_input.jpg'), restored: join('out', 'faces', 'a_hr_face2_restored.jpg') });
+    expect(faceFilePaths(plan[0], 1)).toEqual({
+      input: join('out', 'faces', 'a_hr_face2_input.jpg'),
+      restored: join('out', 'faces', 'a_hr_face2_restored.jpg'),
+      uncertainty: join('out', 'faces', 'a_hr_face2_uncertainty.png'),
+    });
     expect(planOutputs(['a.jpg'], { folder: 'out', suffix: '', format: 'webp' })[0].output).toBe(join('out', 'a.webp'));
   });
 
@@ -180,43 +186,66 @@ describe('output naming', () => {
 describe('option checks', () => {
   const base: RawRestoreOptions = { output: 'out', suffix: '', backend: 'auto' };
 
-  it('parses numbers, formats and the report target', () => {
-    expect(parseRestoreOptions({ ...base, seed: '7', steps: '2', strength: '0.25', scale: '8', ext: 'JPEG', json: '-' })).toMatchObject({
-      seed: 7,
-      steps: 2,
-      strength: 0.25,
-      scale: 8,
-      format: 'jpg',
-      json: {},
-    });
+  it('parses numbers, formats and the report target; @difbfsr/core fills in its defaults', () => {
+    const parsed = parseRestoreOptions({ ...base, seed: '7', steps: '2', strength: '0.25', scale: '8', ext: 'JPEG', json: '-' });
+    expect(parsed).toMatchObject({ format: 'jpg', json: {}, photo: { seed: 7, steps: 2, strength: 0.25, scale: 8 } });
+    expect(parsed.resolved.restore.chain).toEqual({ scale: 8, steps: 2, strength: 0.25 });
+    expect(parsed.resolved.restore.optimisation.warmupIters).toBe(RESTORE_DEFAULTS.warmupIters);
     expect(parseRestoreOptions({ ...base, json: 'r.json' }).json).toEqual({ file: 'r.json' });
-    expect(parseRestoreOptions({ ...base, aligned: true, onlyCenterFace: true, maxFaces: '2', minFaceSize: '12.5', maxFaceSize: '90' })).toMatchObject({
+    expect(parseRestoreOptions({ ...base, aligned: true, onlyCenterFace: true, maxFaces: '2', minFaceSize: '12.5', maxFaceSize: '90' }).photo).toMatchObject({
       aligned: true,
       onlyCenterFace: true,
       maxFaces: 2,
       minFaceSize: 12.5,
       maxFaceSize: 90,
     });
-    expect(parseRestoreOptions(base)).toMatchObject({ seed: undefined, steps: undefined, format: undefined, saveFaces: false, device: 'auto' });
+    const plain = parseRestoreOptions(base);
+    expect(plain).toMatchObject({ format: undefined, saveFaces: false, saveUncertainty: false, device: 'auto' });
+    expect(plain.photo.seed).toBeUndefined();
+    expect(plain.resolved.restore.call.seed).toBe(RESTORE_DEFAULTS.seed);
+    expect(plain.resolved.photo.maxPixels).toBe(DEFAULT_MAX_PIXELS);
     expect(parseRestoreOptions({ ...base, device: 'cuda', faceTemplate: 'ffhq' })).toMatchObject({ device: 'cuda', faceTemplate: 'ffhq' });
     expect(parseRestoreOptions({ ...base, backend: 'tfjs', device: 'cpu' }).device).toBe('cpu');
   });
 
+  it('--method, --samples, --fidelity and --blur/--noise/--chroma go to restore() as method, samples, fidelity and degradation', () => {
+    const posterior = parseRestoreOptions({ ...base, method: 'posterior', samples: '4', fidelity: '0.5', saveUncertainty: true });
+    expect(posterior.photo).toMatchObject({ method: 'posterior', samples: 4, fidelity: 0.5 });
+    expect(posterior.resolved.restore.run).toMatchObject({ method: 'posterior', samples: 4, fidelity: 0.5 });
+    expect(posterior.saveUncertainty).toBe(true);
+    expect(parseRestoreOptions({ ...base, method: 'gaussian', saveUncertainty: true }).saveUncertainty).toBe(true);
+    expect(parseRestoreOptions({ ...base, blur: '1.5', noise: '8' }).photo.degradation).toEqual({ blur: 1.5, noise: 8 });
+    expect(parseRestoreOptions({ ...base, blur: '0', noise: '3', chroma: '2' }).resolved.restore.run.degradation).toEqual({ blur: 0, noise: 3, chroma: 2 });
+    expect(parseRestoreOptions(base).resolved.restore.run.degradation).toBeUndefined();
+  });
+
   it.each([
     [{ steps: '0' }, /--steps must be an integer >= 1, got "0"/],
-    [{ steps: '2.5' }, /--steps/],
-    [{ seed: 'x' }, /--seed must be an integer >= 0/],
-    [{ strength: '1.5' }, /--strength must be a number in \(0, 1\]/],
-    [{ strength: '' }, /--strength/],
+    [{ steps: '2.5' }, /--steps must be an integer >= 1, got "2.5"/],
+    [{ seed: 'x' }, /--seed must be a number, got "x"/],
+    [{ seed: '-1' }, /--seed must be an integer >= 0, got "-1"/],
+    [{ strength: '1.5' }, /--strength must be in \(0, 1\], got "1.5"/],
+    [{ strength: '' }, /--strength must be a number, got ""/],
     [{ scale: '3' }, /--scale must be a power of two/],
     [{ ext: 'gif' }, /--ext must be one of png, jpg, webp, got "gif"/],
     [{ backend: 'cuda' }, /--backend must be one of auto, tfjs, onnx/],
     [{ suffix: '../x' }, /--suffix must not contain a path separator/],
-    [{ maxFaces: '0' }, /--max-faces must be an integer >= 1/],
-    [{ minFaceSize: '-3' }, /--min-face-size must be a positive number/],
-    [{ maxFaceSize: 'big' }, /--max-face-size must be a positive number/],
+    [{ maxFaces: '0' }, /--max-faces must be an integer >= 1, got "0"/],
+    [{ minFaceSize: '-3' }, /--min-face-size must be a positive number, got "-3"/],
+    [{ maxFaceSize: 'big' }, /--max-face-size must be a number, got "big"/],
     [{ device: 'gpu' }, /--device must be one of auto, cpu, cuda, got "gpu"/],
     [{ device: 'cuda', backend: 'tfjs' }, /--device cuda runs the prior on ONNX Runtime: use --backend onnx or auto/],
+    [{ method: 'sharpen' }, /--method must be one of diffusion, posterior, gaussian, got "sharpen"/],
+    [{ samples: '0' }, /--samples must be an integer >= 1, got "0"/],
+    [{ samples: 'many' }, /--samples must be a number, got "many"/],
+    [{ fidelity: '1.2' }, /--fidelity must be in \[0, 1\], got "1.2"/],
+    [{ blur: '2' }, /--blur and --noise go together/],
+    [{ noise: '2', chroma: '1' }, /--blur and --noise go together/],
+    [{ blur: '-1', noise: '3' }, /--blur must be a number >= 0, got "-1"/],
+    [{ blur: '1', noise: 'loud' }, /--noise must be a number, got "loud"/],
+    [{ blur: '1', noise: '2', chroma: '-2' }, /--chroma must be a number >= 0, got "-2"/],
+    [{ saveUncertainty: true }, /--save-uncertainty needs --method gaussian, or --method posterior with --samples 2 or more/],
+    [{ saveUncertainty: true, method: 'posterior' }, /--save-uncertainty needs/],
   ])('%o is refused', (patch, message) => {
     let err: unknown;
     try {
@@ -224,7 +253,7 @@ describe('option checks', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(DifbfsrError);
+    expect(err).toBeInstanceOf(CliUsageError);
     expect((err as DifbfsrError).code).toBe('INVALID_OPTION');
     expect((err as Error).message).toMatch(message);
   });
@@ -329,5 +358,27 @@ describe('ProgressDisplay', () => {
     Object.assign(s, { columns: 30 });
     new ProgressDisplay(s, 1).startImage(0, 'a-very-long-file-name-indeed.png');
     expect(s.text.replace('\r\x1b[2K', '')).toHaveLength(29);
+  });
+});
+
+describe('uncertainty heat map', () => {
+  it('maps the RGB-mean standard deviation through black, red, yellow and white, saturating at UNCERTAINTY_SCALE', () => {
+    const S = UNCERTAINTY_SCALE;
+    // Pixel k has the same std in every channel but the last, whose channels average to S / 2.
+    const stds = [0, S / 6, S / 3, S / 2, (2 * S) / 3, S, 2 * S];
+    const data = new Float32Array([...stds.flatMap((v) => [v, v, v]), 0, S / 2, S]);
+    const heat = uncertaintyHeatMap({ data, width: 8, height: 1, channels: 3 });
+    expect(heat).toMatchObject({ width: 8, height: 1, channels: 3 });
+    const colours = Array.from({ length: 8 }, (_, k) => [...heat.data.subarray(3 * k, 3 * k + 3)]);
+    expect(colours).toEqual([
+      [0, 0, 0],
+      [128, 0, 0],
+      [255, 0, 0],
+      [255, 128, 0],
+      [255, 255, 0],
+      [255, 255, 255],
+      [255, 255, 255],
+      [255, 128, 0],
+    ]);
   });
 });

@@ -67,7 +67,7 @@ async function run(options: Partial<RawRestoreOptions>, extra: string[] = []): P
 }
 
 describe('difbfsr restore on photos (restorePhoto with a detector)', () => {
-  it('restores the detected faces, skips the small one, reports boxes and the detector, writes the aligned crops', async () => {
+  it('restores the detected faces, skips the small one, reports boxes and the detector, writes the aligned crops and restored faces', async () => {
     const { code, report, progress } = await run({ saveFaces: true, output: at('out1') });
     expect(code).toBe(0);
     const [img] = report.images;
@@ -85,13 +85,16 @@ describe('difbfsr restore on photos (restorePhoto with a detector)', () => {
     expect(progress).toMatch(/-> .*out1\/photo\.png \(2 faces, 1 skipped, /);
 
     // The landmarks are the template shifted by whole pixels at the crop's scale, so the aligned
-    // crops are plain windows: photo[ty : ty + 8, tx : tx + 8] and output[4 ty : 4 ty + 32, 4 tx : 4 tx + 32].
+    // crop is a plain window, photo[ty : ty + 8, tx : tx + 8], and the restored face, pasted at
+    // output[4 ty : 4 ty + 32, 4 tx : 4 tx + 32], is that window of the output wherever the feathered
+    // mask is 1: 4 pixels (0.125 x 32) in from its edges.
     const photo = (await readImageFile(at('photo.png'))).image;
     const output = (await readImageFile(at('out1', 'photo.png'))).image;
-    const window = (img: typeof photo, x0: number, y0: number, side: number) =>
-      Array.from({ length: side * side * 3 }, (_, i) => {
+    const window = (img: typeof photo, x0: number, y0: number, side: number, inset = 0) =>
+      Array.from({ length: (side - 2 * inset) ** 2 * 3 }, (_, i) => {
         const p = Math.floor(i / 3);
-        return img.data[((y0 + Math.floor(p / side)) * img.width + x0 + (p % side)) * 3 + (i % 3)];
+        const inner = side - 2 * inset;
+        return img.data[((y0 + inset + Math.floor(p / inner)) * img.width + x0 + inset + (p % inner)) * 3 + (i % 3)];
       });
     for (const [k, [tx, ty]] of [
       [4, 6],
@@ -103,7 +106,8 @@ describe('difbfsr restore on photos (restorePhoto with a detector)', () => {
       const restored = (await readImageFile(crops.restored)).image;
       expect([input.width, restored.width]).toEqual([8, 32]);
       expect([...input.data]).toEqual(window(photo, tx, ty, 8));
-      expect([...restored.data]).toEqual(window(output, 4 * tx, 4 * ty, 32));
+      expect(window(restored, 0, 0, 32, 4)).toEqual(window(output, 4 * tx, 4 * ty, 32, 4));
+      expect(window(restored, 0, 0, 32)).not.toEqual(window(output, 4 * tx, 4 * ty, 32)); // the feathered edge blends
     }
   });
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
+import { RESTORE_DEFAULTS } from '@difbfsr/core';
 import type { RestoreReport } from '../src/cli/restore/restore-report.js';
 import { readImageFile } from '../src/cli/restore/image-file.js';
 import { cli, fakeStream, pixels, readRaw, writeImage, writeTinyPrior } from './cli-restore-fixtures.js';
@@ -52,7 +53,7 @@ describe('difbfsr restore', () => {
     const j = readReport(report);
     expect(j).toMatchObject({
       version: 1,
-      settings: { model: prior, backend: 'tfjs', tfjsBackend: tf.getBackend(), seed: 3, steps: 2, strength: null, aligned: true, maxFaces: null },
+      settings: { model: prior, backend: 'tfjs', tfjsBackend: tf.getBackend(), method: 'diffusion', degradation: 'estimated', seed: 3, steps: 2, strength: RESTORE_DEFAULTS.strength, aligned: true, maxFaces: null },
       unmatched: [],
       summary: { restored: 1, failed: 0, interrupted: 0, notStarted: 0, unmatched: 0, faces: 1, skippedFaces: 0 },
       interrupted: false,
@@ -72,7 +73,9 @@ describe('difbfsr restore', () => {
     });
     expect(img.faces).toHaveLength(1);
     const f = img.faces[0];
-    expect(f).toMatchObject({ box: { x: 0, y: 0, width: 8, height: 8 }, score: 1, restore: { seed: 3, steps: 2, prior: 'tfjs-unet(32px)', backend: tf.getBackend() } });
+    expect(f).toMatchObject({ box: { x: 0, y: 0, width: 8, height: 8 }, score: 1, restore: { method: 'diffusion', seed: 3, steps: 2, prior: 'tfjs-unet(32px)', backend: tf.getBackend() } });
+    // The data term used the bundled estimator's estimate of the input's degradation.
+    expect(f.restore!.degradation).toMatchObject({ estimated: true, blur: expect.any(Number), noise: expect.any(Number) });
     expect(typeof f.restore!.collapsed).toBe('boolean'); // a random-weight prior may well collapse
     expect(Number.isFinite(f.restore!.lrRmse)).toBe(true);
     expect(f.restore!.timeMs).toBeGreaterThan(0);
@@ -249,5 +252,54 @@ describe('difbfsr restore', () => {
     expect(j.settings.model).toBe('bundled');
     expect(j.images[0].faces[0].restore?.prior).toBe('difbfsr-face64(tfjs)');
     expect(await readRaw(at('out11', 'face-lr.png'))).toMatchObject({ width: 64, height: 64, channels: 3 });
+  });
+
+  it('--method gaussian with a known degradation (--blur, --noise) writes the uncertainty heat map and reports what ran', async () => {
+    const example = fileURLToPath(new URL('../../../examples/assets/face-lr.png', import.meta.url));
+    const args = ['restore', example, '--aligned', '-o', at('out12'), '--method', 'gaussian', '--blur', '1.5', '--noise', '6', '--save-uncertainty', '--save-faces', '--json', '-'];
+    const r = await cli(args);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as RestoreReport;
+    expect(j.settings).toMatchObject({ method: 'gaussian', degradation: { blur: 1.5, noise: 6 }, samples: 1, fidelity: 1 });
+    const [f] = j.images[0].faces;
+    expect(f.restore).toMatchObject({ method: 'gaussian', degradation: { blur: 1.5, noise: 6, estimated: false }, prior: 'difbfsr-face64-gaussian' });
+    expect(f.uncertainty).toBe(at('out12', 'faces', 'face-lr_face1_uncertainty.png'));
+    const heat = await readRaw(f.uncertainty!);
+    expect(heat).toMatchObject({ format: 'png', width: 64, height: 64, channels: 3 });
+    // A heat map of the ramp: red first (green and blue stay 0 until red is full), and not blank.
+    let lit = 0;
+    for (let p = 0; p < 64 * 64; p++) {
+      const [red, green, blue] = heat.data.subarray(3 * p, 3 * p + 3);
+      if (red > 0) lit++;
+      expect(green === 0 || red === 255).toBe(true);
+      expect(blue === 0 || green === 255).toBe(true);
+    }
+    expect(lit).toBeGreaterThan(64 * 64 * 0.5);
+    expect((await readRaw(f.crops!.restored)).data).toEqual((await readRaw(at('out12', 'face-lr.png'))).data);
+  });
+
+  it('--method posterior --samples --fidelity reach restore(); the report gives the estimated degradation per face', async () => {
+    const example = fileURLToPath(new URL('../../../examples/assets/face-lr.png', import.meta.url));
+    const r = await cli(['restore', example, '--aligned', '-o', at('out13'), '--method', 'posterior', '--samples', '2', '--fidelity', '0.5', '--steps', '2', '--backend', 'tfjs', '--json', '-']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as RestoreReport;
+    expect(j.settings).toMatchObject({ method: 'posterior', samples: 2, fidelity: 0.5, degradation: 'estimated', steps: 2 });
+    expect(j.images[0].faces[0].restore).toMatchObject({ method: 'posterior', samples: 2, fidelity: 0.5, steps: 2, degradation: { estimated: true } });
+    expect(j.images[0].faces[0].uncertainty).toBeUndefined();
+  });
+
+  it('bad values of the new flags are usage errors (exit status 2) naming the flag', async () => {
+    for (const [extra, message] of [
+      [['--method', 'dream'], /--method must be one of diffusion, posterior, gaussian, got "dream"/],
+      [['--samples', '0'], /--samples must be an integer >= 1, got "0"/],
+      [['--fidelity', '-1'], /--fidelity must be in \[0, 1\], got "-1"/],
+      [['--noise', '3'], /--blur and --noise go together/],
+      [['--blur', 'x', '--noise', '3'], /--blur must be a number, got "x"/],
+      [['--save-uncertainty'], /--save-uncertainty needs --method gaussian/],
+    ] as const) {
+      const r = await cli(['restore', at('in', 'face.png'), '-o', at('out14'), ...FAST, ...extra]);
+      expect([r.code, r.err]).toEqual([2, expect.stringMatching(message)]);
+    }
+    expect(existsSync(at('out14'))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import type { FaceTemplate } from './photo/face-template.js';
+import type { FaceTemplate } from './types/face.js';
 
 /** What a prior returns for one call: epsilon and, for learned-range priors, the variance value. */
 export interface DenoiserOutput {

@@ -7,7 +7,6 @@ export type DifbfsrErrorCode =
   | 'NON_FINITE'
   | 'UNSUPPORTED_DTYPE'
   | 'ABORTED'
-  | 'RESTORE_COLLAPSED'
   | 'BACKEND'
   | 'OUT_OF_MEMORY'
   | 'CHECKPOINT_FORMAT'
@@ -26,6 +25,21 @@ export class DifbfsrError extends Error {
     super(message, options);
     this.name = 'DifbfsrError';
     this.code = code;
+  }
+}
+
+/**
+ * An option with a value it does not take (`INVALID_OPTION`): which option, what it needs, and
+ * the value given, so that a command line can name its own flag.
+ */
+export class InvalidOptionError extends DifbfsrError {
+  constructor(
+    readonly option: string,
+    readonly requirement: string,
+    readonly value: unknown,
+  ) {
+    super('INVALID_OPTION', `${option} ${requirement}, got ${typeof value === 'string' || (typeof value === 'object' && value !== null) ? JSON.stringify(value) : String(value)}`);
+    this.name = 'InvalidOptionError';
   }
 }
 

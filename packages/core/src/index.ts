@@ -1,5 +1,5 @@
 export type { Denoiser, DenoiserOutput } from './denoiser.js';
-export { DifbfsrError, AbortError, throwIfAborted, type DifbfsrErrorCode } from './errors.js';
+export { DifbfsrError, InvalidOptionError, AbortError, throwIfAborted, type DifbfsrErrorCode } from './errors.js';
 export { linearBetas, cosineBetas } from './schedule/beta-schedules.js';
 export { spaceTimesteps } from './schedule/space-timesteps.js';
 export { diffusionTables, fullSchedule, respace, linearSchedule, type Schedule, type DiffusionTables } from './schedule/diffusion-schedule.js';
@@ -13,17 +13,33 @@ export { SuperResolutionModule, type SrmOptions } from './modules/srm.js';
 export { ConditionalFusionModule, filterPerPixel, type CfmOptions } from './modules/cfm.js';
 export { fidelityLoss, lrConsistencyRmse, type LrProjection } from './restore/fidelity-loss.js';
 export { lrProjection } from './degradation/lr-projection.js';
-export { lrLowPassForNoise, DEFAULT_LR_SIGMA_PER_NOISE } from './restore/lr-low-pass-for-noise.js';
+export { lrLowPassForNoise } from './restore/lr-low-pass-for-noise.js';
 export { runContraction, type ContractionSettings, type ContractionResult } from './restore/contraction.js';
 export { collapseLimit, BASELINE_LR_RMSE_FLOOR } from './restore/collapse-limit.js';
 export type { ContractionOptimizer, ContractionOptimizerFactory, ContractionProblem, ContractionStep } from './restore/contraction-optimizer.js';
 export { TfjsContractionOptimizer } from './restore/tfjs-contraction-optimizer.js';
-export { ADAM_BETA1, ADAM_BETA2, DEFAULT_ADAM_EPSILON } from './restore/adam-settings.js';
-export { setOnnxContractionOptimizer, type OptimizerChoice } from './restore/optimizer-choice.js';
+export { ADAM_BETA1, ADAM_BETA2 } from './restore/adam-settings.js';
 export { fixedFusion } from './restore/fixed-fusion.js';
-export { restore, restoreWithInfo, resolveSettings, type RestoreOutput, type UncertaintyMap } from './restore/restore.js';
-export { setDefaultPrior, getDefaultPrior, type PriorBackend, type PriorRequest } from './restore/default-prior.js';
-export type { RestoreOptions, RestoreInfo, RestoreProgress, RestoreMethod, Ablation } from './restore/options.js';
+export { restore, restoreWithInfo, type RestoreOutput } from './restore/restore.js';
+export { RESTORE_DEFAULTS } from './restore/restore-defaults.js';
+export { resolveRestoreOptions, type ResolvedRestoreOptions } from './restore/resolve-options.js';
+export { resolvePhotoOptions, type ResolvedPhotoOptions } from './photo/resolve-photo-options.js';
+export {
+  registerRuntime,
+  unregisterRuntime,
+  type RuntimeName,
+  type RuntimeChoice,
+  type RuntimeDevice,
+  type RuntimeParts,
+  type RuntimePart,
+  type NetworkSpec,
+  type DenoiserFactory,
+  type OptimizerFactory,
+} from './runtime/runtime-registry.js';
+export { createDenoiser, type DenoiserRequest } from './runtime/create-denoiser.js';
+export type { OptimizerChoice } from './runtime/create-optimizer.js';
+export { setDefaultFaceModel, getDefaultPrior, getDefaultGaussianModel, getDefaultDegradationEstimator, type FaceModel } from './runtime/face-model.js';
+export type { RestoreOptions, MethodOptions, ChainOptions, OptimisationOptions, CallOptions, RestoreInfo, RestoreProgress, RestoreMethod, Ablation } from './restore/options.js';
 export { SeededRandom } from './util/seeded-random.js';
 export { sampleAncestral, type SampleOptions } from './diffusion/sample.js';
 export { GaussianPrior, type GaussianPriorOptions } from './priors/gaussian-prior.js';
@@ -32,8 +48,10 @@ export { assertWasmHeapHeadroom, WASM_HEAP_LIMIT_BYTES, type WasmHeapHeadroomOpt
 export { installWasmAllocationGuard } from './kernels/wasm-allocation-guard.js';
 export { pixelShuffle } from './kernels/pixel-shuffle.js';
 export { lanczosMatrix, lanczosBlock } from './image/lanczos-matrix.js';
-export type { FaceDetector, DetectedFace, DetectOptions, FaceBox, FiveLandmarks, Point, RgbImage } from './photo/face-detector.js';
-export { scaleFaceTemplate, type FaceTemplate } from './photo/face-template.js';
+export type { FaceDetector, DetectedFace, DetectOptions } from './photo/face-detector.js';
+export type { FaceBox, FiveLandmarks, Point, FaceTemplate } from './types/face.js';
+export type { RgbImage, UncertaintyMap } from './types/image.js';
+export { scaleFaceTemplate } from './photo/face-template.js';
 export { estimateSimilarity, applyAffine, invertAffine, composeAffine, affineScale, type Affine2D } from './photo/similarity-transform.js';
 export { warpAffine, type WarpFill } from './photo/affine-warp.js';
 export { alignFace, type AlignedFace } from './photo/align-face.js';
@@ -44,7 +62,7 @@ export { decodePhoto, encodePhoto, photoShape, type PhotoImage, type PhotoLayout
 export { checkPixelLimit, DEFAULT_MAX_PIXELS, type PixelLimitCheck } from './photo/pixel-limit.js';
 export type { PixelPlane, PixelRect } from './photo/pixel-window.js';
 export { restorePhoto } from './photo/restore-photo.js';
-export type { PhotoOptions, PhotoProgress, PhotoResult, FaceReport, FaceSkipReason } from './photo/photo-options.js';
+export type { PhotoOptions, PhotoProgress, PhotoResult, FaceReport, FaceCrop, FaceSkipReason } from './photo/photo-options.js';
 export { gaussianKernel, gaussianBlurOperator } from './degradation/gaussian-kernel.js';
 export { imresizeOperator } from './degradation/matlab-imresize-operator.js';
 export { reflect101, reflectSymmetric } from './degradation/reflect-index.js';
@@ -58,6 +76,5 @@ export { noiseCovarianceOf } from './degradation/degradation-operator.js';
 export type { DegradationEstimator } from './degradation/degradation-estimator.js';
 export { estimateDegradation } from './degradation/estimate-degradation.js';
 export { gaussianRestore, gaussianPosteriorOf, UNCERTAINTY_SAMPLES, type GaussianRestoration } from './gaussian/gaussian-restore.js';
-export { setFaceModelCompanions, getDefaultGaussianModel, getDefaultDegradationEstimator, type FaceModelCompanions } from './restore/default-face-models.js';
 export { runPosteriorChain, type PosteriorChainSettings, type PosteriorChainResult } from './restore/posterior-chain.js';
 export { BlendedDenoiser, blendWeightAt, type BlendWeights } from './priors/blended-denoiser.js';

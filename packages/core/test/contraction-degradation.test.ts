@@ -3,8 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   areaMatrix,
   ConditionalFusionModule,
-  DEFAULT_ADAM_EPSILON,
-  DEFAULT_LR_SIGMA_PER_NOISE,
+  RESTORE_DEFAULTS,
   degradationMatrix,
   downUpLowPass,
   GaussianPrior,
@@ -14,7 +13,7 @@ import {
   resizeBicubic,
   restoreWithInfo,
   SeededRandom,
-  setFaceModelCompanions,
+  setDefaultFaceModel,
   SuperResolutionModule,
   TfjsContractionOptimizer,
   toMatrix1D,
@@ -55,7 +54,7 @@ describe('the contraction data term through the degradation operator D [wasm]', 
     await useBackend('wasm');
     y = lrFace();
   });
-  afterEach(() => setFaceModelCompanions({}));
+  afterEach(() => setDefaultFaceModel(undefined));
 
   it('a given degradation: D (blur, then MATLAB bicubic down) in the loss and the collapse check, reported in info', async () => {
     const degradation = { blur: 1.6, noise: 4 };
@@ -67,9 +66,9 @@ describe('the contraction data term through the degradation operator D [wasm]', 
     expectMatrix(problems[0].lrProjection.rows, d);
     expectMatrix(problems[0].lrProjection.cols, d);
     // The default LR low-pass follows the noise: sigma = lrSigmaPerNoise * noise.
-    expect(problems[0].lrLowPass.name).toBe(gaussianLowPass(DEFAULT_LR_SIGMA_PER_NOISE * 4).name);
+    expect(problems[0].lrLowPass.name).toBe(gaussianLowPass(RESTORE_DEFAULTS.lrSigmaPerNoise * 4).name);
     // The reported LR consistency is the one under D (the output is rounded to 0..255: 1/255 at most).
-    const lp = gaussianLowPass(DEFAULT_LR_SIGMA_PER_NOISE * 4);
+    const lp = gaussianLowPass(RESTORE_DEFAULTS.lrSigmaPerNoise * 4);
     const [underD, underArea] = tf.tidy(() => {
       const lowY = lp.apply(tf.sub(tf.div(tf.expandDims(y, 0), 127.5), 1) as tf.Tensor4D);
       const x = tf.sub(tf.div(tf.expandDims(output, 0), 127.5), 1) as tf.Tensor4D;
@@ -94,7 +93,7 @@ describe('the contraction data term through the degradation operator D [wasm]', 
   it("a registered estimator's estimate is used and reported; lrSigmaPerNoise widens the LR low-pass with its noise", async () => {
     const seen: number[][] = [];
     const estimator = { name: 'fake', estimate: (lr: tf.Tensor4D) => (seen.push(lr.shape), { blur: 2.2, noise: 12 }) };
-    setFaceModelCompanions({ estimator: async () => estimator });
+    setDefaultFaceModel({ degradationEstimator: async () => estimator });
     const { factory, problems } = spy();
     const { output, info } = await restoreWithInfo(y, { ...BASE, optimizer: factory, lrSigmaPerNoise: 0.05 });
     expect(seen).toEqual([[1, 8, 8, 3]]);
@@ -127,7 +126,7 @@ describe('the contraction data term through the degradation operator D [wasm]', 
       const [lowY, upsampled] = [lrLowPass.apply(lr), resizeBicubic(lr, 32, 32)];
       const p: ContractionProblem = {
         ...{ y: lr, lowY, upsampled, srm, cfm, scale: 4, learnSrm: true, learnCfm: false, adamSteps: 1 },
-        ...{ srmLearningRate: 2e-3, cfmLearningRate: 5e-3, adamEpsilon: DEFAULT_ADAM_EPSILON, lowPass: downUpLowPass(4), lrLowPass, lrProjection: down },
+        ...{ srmLearningRate: 2e-3, cfmLearningRate: 5e-3, adamEpsilon: RESTORE_DEFAULTS.adamEpsilon, lowPass: downUpLowPass(4), lrLowPass, lrProjection: down },
       };
       const opt = new TfjsContractionOptimizer(p);
       for (let i = 0; i < 60; i++) await opt.warmupStep();

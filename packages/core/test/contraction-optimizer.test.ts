@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ADAM_EPSILON, DifbfsrError, GaussianPrior, restoreWithInfo, setOnnxContractionOptimizer, TfjsContractionOptimizer, type ContractionOptimizerFactory } from '@difbfsr/core';
+import { DifbfsrError, RESTORE_DEFAULTS, GaussianPrior, registerRuntime, restoreWithInfo, TfjsContractionOptimizer, unregisterRuntime, type ContractionOptimizerFactory } from '@difbfsr/core';
 import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
 
 const prior = new GaussianPrior({ resolution: 16, mean: 0, std: 0.5 });
@@ -12,7 +12,7 @@ describe('choosing the SRM/CFM optimiser [wasm]', () => {
     await useBackend('wasm');
     y = tf.tidy(() => tf.round(tf.randomUniform([4, 4, 3], 40, 215, 'float32', 1))) as tf.Tensor3D;
   });
-  afterEach(() => setOnnxContractionOptimizer(undefined));
+  afterEach(() => unregisterRuntime('onnx'));
 
   it("'auto' runs tfjs when no ONNX Runtime optimiser is registered; 'onnx' says what to import", async () => {
     const { output, info } = await restoreWithInfo(y, BASE);
@@ -39,7 +39,7 @@ describe('choosing the SRM/CFM optimiser [wasm]', () => {
   });
 
   it("'auto' steps aside when the registered runtime cannot load (and says so); 'onnx' does not", async () => {
-    setOnnxContractionOptimizer(() => Promise.reject(new DifbfsrError('BACKEND', 'onnxruntime-node cannot be loaded')));
+    registerRuntime('onnx', { optimizer: { create: () => Promise.reject(new DifbfsrError('BACKEND', 'onnxruntime-node cannot be loaded')) } }, 10);
     const before = tf.memory().numTensors;
     const { output, info } = await restoreWithInfo(y, BASE);
     output.dispose();
@@ -49,7 +49,7 @@ describe('choosing the SRM/CFM optimiser [wasm]', () => {
     await expect(restoreWithInfo(y, { ...BASE, optimizer: 'onnx' })).rejects.toThrow('cannot be loaded');
     expect(tf.memory().numTensors).toBe(before);
     // Other errors of a runtime that loaded are not hidden.
-    setOnnxContractionOptimizer(() => Promise.reject(new DifbfsrError('OUT_OF_MEMORY', 'no room')));
+    registerRuntime('onnx', { optimizer: { create: () => Promise.reject(new DifbfsrError('OUT_OF_MEMORY', 'no room')) } }, 10);
     await expect(restoreWithInfo(y, BASE)).rejects.toMatchObject({ code: 'OUT_OF_MEMORY' });
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -63,8 +63,8 @@ describe('choosing the SRM/CFM optimiser [wasm]', () => {
     const base = await restoreWithInfo(y, { ...BASE, optimizer: spy });
     const same = await restoreWithInfo(y, { ...BASE, adamEpsilon: 1e-7 });
     const damped = await restoreWithInfo(y, { ...BASE, optimizer: spy, adamEpsilon: 1e-4 });
-    expect(seen).toEqual([DEFAULT_ADAM_EPSILON, 1e-4]);
-    expect(DEFAULT_ADAM_EPSILON).toBe(1e-7);
+    expect(seen).toEqual([RESTORE_DEFAULTS.adamEpsilon, 1e-4]);
+    expect(RESTORE_DEFAULTS.adamEpsilon).toBe(1e-7);
     expect(maxAbsDiff(base.output, same.output)).toBe(0);
     expect(maxAbsDiff(base.output, damped.output)).toBeGreaterThan(0);
     tf.dispose([base.output, same.output, damped.output]);

@@ -1,24 +1,32 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { downsampleArea, fixedFusion, GaussianPrior, gaussianLowPass, resolveSettings, restoreWithInfo, upsampleNearest } from '@difbfsr/core';
+import { downsampleArea, fixedFusion, GaussianPrior, gaussianLowPass, resolveRestoreOptions, restoreWithInfo, upsampleNearest, type RestoreOptions } from '@difbfsr/core';
+import { resolveChain } from '../src/restore/chain-settings.js';
+import { contractionSettingsOf } from '../src/restore/contraction-settings.js';
 import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
 
 const prior = new GaussianPrior({ resolution: 32, mean: 0, std: 0.5 });
+
+/** The contraction settings restore() would run for an 8x8 input. */
+function resolveSettings(options: RestoreOptions) {
+  const r = resolveRestoreOptions(options);
+  return contractionSettingsOf(r, prior, resolveChain(r.chain, prior, 8, 8));
+}
 
 describe("ablation 'ddnm': DDNM's range-null-space step [wasm]", () => {
   beforeAll(() => useBackend('wasm'));
 
   it('resolves to no SRM, no CFM, nearest y_hat and the A^+ A filter, whatever lowPass says', () => {
-    const s = resolveSettings({ ablation: 'ddnm', lowPass: gaussianLowPass(3) }, prior, 8, 8);
+    const s = resolveSettings({ ablation: 'ddnm', lowPass: gaussianLowPass(3) });
     expect(s.srm).toBe(false);
     expect(s.cfm).toBe(false);
     expect(s.upsample).toBe('nearest');
     expect(s.lowPass.name).toBe('area-down x4 + nearest-up');
-    expect(resolveSettings({ ablation: '#1' }, prior, 8, 8).upsample).toBe('bicubic');
+    expect(resolveSettings({ ablation: '#1' }).upsample).toBe('bicubic');
   });
 
   it('before clamping, down(x_hat) equals y and x_hat keeps the null-space part of x0, for any x0', () => {
-    const s = resolveSettings({ ablation: 'ddnm' }, prior, 8, 8);
+    const s = resolveSettings({ ablation: 'ddnm' });
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const y = tf.randomUniform([1, 8, 8, 3], -1, 1, 'float32', 1) as tf.Tensor4D;

@@ -30,7 +30,7 @@ export { parseShard, inShard, type Shard } from './bench/shard.js';
 export { stableJson, settingsHash } from './bench/settings-hash.js';
 export { recordKey, type QualityRecord } from './bench/quality-record.js';
 export { appendRecord, readRecords } from './bench/results-file.js';
-export { restoreOptionsOf, lrLowPassOf, type RestoreOverrides } from './bench/restore-overrides.js';
+export { restoreOptionsOf, lrLowPassOf, effectiveSettings, type RestoreOverrides } from './bench/restore-overrides.js';
 export { runMethod, type MethodRun } from './bench/run-method.js';
 export { summarise, BELOW_BICUBIC_DB, type QualityReport, type TagSummary, type MethodSummary, type Failure } from './bench/summary.js';
 export { perceptualSummary, type PerceptualSummary } from './bench/perceptual-summary.js';

@@ -13,6 +13,7 @@ import {
   readRecords,
   recordKey,
   restoreOptionsOf,
+  effectiveSettings,
   setFrechetDistance,
   settingsHash,
   spreadPick,
@@ -21,6 +22,7 @@ import {
   upscaleNearest,
   type QualityRecord,
 } from '@difbfsr/eval';
+import { RESTORE_DEFAULTS } from '@difbfsr/core';
 import { errorOf } from '../../../test-utils/plain-backend.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'difbfsr-eval-'));
@@ -92,6 +94,11 @@ describe('options', () => {
     expect(errorOf(() => restoreOptionsOf('#4', { ...base, degradation: 'oracle' })).code).toBe('INVALID_OPTION');
     // 'area' is the runner's business (it registers no estimator): restore() gets no degradation.
     expect(restoreOptionsOf('#4', { ...base, degradation: 'area' }, truth)).toEqual({ seed: 0, backend: 'tfjs', lrSigmaPerNoise: 0.02, ablation: '#4' });
+  });
+
+  it('log the settings a run uses: the overrides over RESTORE_DEFAULTS', () => {
+    const settings = effectiveSettings({ seed: 2, backend: 'tfjs', steps: 30, strength: undefined });
+    expect(settings).toMatchObject({ seed: 2, backend: 'tfjs', steps: 30, strength: RESTORE_DEFAULTS.strength, warmupIters: RESTORE_DEFAULTS.warmupIters });
   });
 
   it('hash settings independently of key order and undefined fields', () => {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GaussianPrior, setDefaultPrior } from '@difbfsr/core';
+import { GaussianPrior, setDefaultFaceModel } from '@difbfsr/core';
 import { FaceApiLandmarker } from '@difbfsr/faces';
+import { BUNDLED_FACE_MODEL } from '@difbfsr/models';
 import {
   benchPaths,
   cosineSimilarity,
@@ -45,7 +46,8 @@ function synthetic(k: number): RgbImage {
 
 beforeAll(async () => {
   await useBackend('wasm');
-  setDefaultPrior(() => new GaussianPrior({ resolution: SIZE, mean: 0, std: 0.5 }));
+  // The bundled face model with a closed-form prior of the faces' size.
+  setDefaultFaceModel({ ...BUNDLED_FACE_MODEL, prior: { denoiser: () => new GaussianPrior({ resolution: SIZE, mean: 0, std: 0.5 }) } });
   scorers = { recognizer: FaceRecognizer.load(), landmarker: await FaceApiLandmarker.load() };
   const { mkdirSync } = await import('node:fs');
   mkdirSync(hrDir, { recursive: true });
@@ -54,7 +56,7 @@ beforeAll(async () => {
 afterAll(() => {
   scorers.recognizer.dispose();
   scorers.landmarker.dispose();
-  setDefaultPrior(undefined);
+  setDefaultFaceModel(BUNDLED_FACE_MODEL);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,4 +1,4 @@
-import type { Denoiser, FaceTemplate, FiveLandmarks } from '@difbfsr/core';
+import type { FaceTemplate, FiveLandmarks } from '@difbfsr/core';
 import config from '../assets/face64/config.json';
 
 /**
@@ -12,8 +12,3 @@ export const BUNDLED_FACE_TEMPLATE: FaceTemplate = {
   points: config.face_template.points.map(({ x, y }) => ({ x, y })) as unknown as FiveLandmarks,
 };
 
-/** The denoiser, carrying `faceTemplate` so `restorePhoto()` aligns faces to the prior's framing. */
-export function withFaceTemplate(denoiser: Denoiser, template: FaceTemplate): Denoiser {
-  Object.defineProperty(denoiser, 'faceTemplate', { value: template, enumerable: true });
-  return denoiser;
-}

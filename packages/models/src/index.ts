@@ -4,17 +4,25 @@ export * from './checkpoint/index.js';
 export * from './unet/index.js';
 // Published guided-diffusion checkpoints (architecture, download, licence, schedule) and detection.
 export * from './presets/index.js';
-// The bundled 64x64 face prior, registered as restore()'s default prior on import.
-export { BUNDLED_PRIOR_URL, loadBundledPrior, registerBundledPrior } from './bundled-prior.js';
+// The bundled face model (64x64 prior, face template, Gaussian model, degradation estimator), restore()'s default on import.
+export {
+  BUNDLED_FACE_MODEL,
+  BUNDLED_PRIOR_URL,
+  BUNDLED_GAUSSIAN_MODEL_URL,
+  BUNDLED_DEGRADATION_ESTIMATOR_URL,
+  loadBundledNetwork,
+  loadBundledGaussianModel,
+  loadBundledDegradationEstimator,
+  registerBundledFaceModel,
+} from './bundled-face-model.js';
 export { BUNDLED_FACE_TEMPLATE } from './bundled-face-template.js';
-// What builds the bundled prior on ONNX Runtime (registered by @difbfsr/onnx on import).
-export { setUNetDenoiserFactory, unetDenoiserFactory, type UNetDenoiserFactory } from './unet-denoiser-registry.js';
-// The bundled prior's Gaussian face model and degradation estimator (restore()'s defaults on import).
-export { BUNDLED_GAUSSIAN_MODEL_URL, BUNDLED_DEGRADATION_ESTIMATOR_URL, loadBundledGaussianModel, loadBundledDegradationEstimator, registerBundledCompanions } from './bundled-companions.js';
+export { checkpointFaceModel, type CheckpointFaceModelOptions } from './checkpoint-face-model.js';
+// The tfjs runtime's denoiser (the U-Net), registered into @difbfsr/core on import.
+export { TFJS_UNET_DENOISER, registerTfjsUNet } from './tfjs-runtime.js';
 export { gaussianModelFromStateDict, unpackEigenvectors, GAUSSIAN_MODEL_FORMAT } from './gaussian/gaussian-model-from-state-dict.js';
 export { CnnDegradationEstimator, DEGRADATION_ESTIMATOR_FORMAT } from './degradation-estimator/cnn-degradation-estimator.js';
-import { registerBundledPrior } from './bundled-prior.js';
-import { registerBundledCompanions } from './bundled-companions.js';
+import { registerBundledFaceModel } from './bundled-face-model.js';
+import { registerTfjsUNet } from './tfjs-runtime.js';
 
-registerBundledPrior();
-registerBundledCompanions();
+registerTfjsUNet();
+registerBundledFaceModel();

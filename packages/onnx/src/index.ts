@@ -5,14 +5,10 @@ export { loadOnnxRuntime, type OnnxRuntime, type OnnxRuntimeKind, type LoadedRun
 export { autoExecutionProviders, cudaProviderFiles, cudaProviderInstalled, deviceExecutionProviders, type CudaProviderFiles, type ExecutionProviderName, type OnnxDevice } from './providers.js';
 export { estimateActivationBytes } from './memory.js';
 export type { WeightStorage, WeightInput, SerializedModel } from './graph/serialize.js';
-export { createUNetDenoiser, unetPriorFactory, type UNetDenoiserOptions } from './select-denoiser.js';
 export { OnnxContractionOptimizer } from './contraction/onnx-contraction-optimizer.js';
 export type { OnnxContractionOptions } from './contraction/contraction-runner.js';
-export { registerOnnxContractionOptimizer } from './contraction/register.js';
-import { setUNetDenoiserFactory } from '@difbfsr/models';
-import { registerOnnxContractionOptimizer } from './contraction/register.js';
-import { createUNetDenoiser } from './select-denoiser.js';
+export { registerOnnxRuntime, ONNX_RUNTIME_PRIORITY, type OnnxRuntimeOptions } from './register-runtime.js';
+import { registerOnnxRuntime } from './register-runtime.js';
 
-// Importing this package is enough: restore()'s 'auto'/'onnx' optimiser and the bundled prior run here.
-registerOnnxContractionOptimizer();
-setUNetDenoiserFactory(createUNetDenoiser);
+// Importing this package is enough: restore()'s 'auto'/'onnx' prior and SRM/CFM optimiser run here.
+registerOnnxRuntime();

@@ -40,10 +40,18 @@ export interface OnnxDenoiserOptions {
   weights?: 'auto' | 'initializers' | 'inputs';
   /** onnxruntime package: `'node'` (default in Node.js) or `'web'`. */
   runtime?: OnnxRuntimeKind;
-  /** Name shown in reports; default `onnx-unet(<size>px, <provider>)`. */
+  /** Name shown in reports; default `<networkName>(onnx, <provider>)`, else `onnx-unet(<size>px, <provider>)`. */
   name?: string;
+  /** The network's name (a `NetworkSpec`'s), reported with the runtime and provider unless `name` is given. */
+  networkName?: string;
   /** Refuse (OUT_OF_MEMORY) to build a session whose estimated memory exceeds what is free. Default true. */
   memoryCheck?: boolean;
+}
+
+/** The name an {@link OnnxDenoiser} reports: `name`, else `<networkName>(onnx, <provider>)`, else `onnx-unet(<size>px, <provider>)`. */
+function denoiserName(plan: UNetPlan, provider: ExecutionProviderName, options: OnnxDenoiserOptions): string {
+  if (options.name !== undefined) return options.name;
+  return options.networkName === undefined ? `onnx-unet(${plan.config.imageSize}px, ${provider})` : `${options.networkName}(onnx, ${provider})`;
 }
 
 /** The error a failed onnxruntime call becomes: OUT_OF_MEMORY for allocation failures, else BACKEND. */
@@ -98,7 +106,7 @@ export class OnnxDenoiser implements Denoiser {
     private readonly weightFeeds: Record<string, Ort.Tensor>,
     provider: ExecutionProviderName,
     fallback: string | undefined,
-    name: string | undefined,
+    name: string,
   ) {
     this.session = session;
     this.resolution = plan.config.imageSize;
@@ -106,7 +114,7 @@ export class OnnxDenoiser implements Denoiser {
     this.executionProvider = provider;
     this.weights = Object.keys(weightFeeds).length > 0 ? 'inputs' : 'initializers';
     if (fallback) this.fallback = fallback;
-    this.name = name ?? `onnx-unet(${plan.config.imageSize}px, ${provider})`;
+    this.name = name;
   }
 
   /**
@@ -140,7 +148,7 @@ export class OnnxDenoiser implements Denoiser {
       try {
         const session = await ort.InferenceSession.create(serialized.model, sessionOptions(ort, kind, list, threads, serialized));
         const fallback = firstError === undefined ? undefined : `${providers[0]} failed: ${(firstError as Error)?.message ?? String(firstError)}`;
-        return new OnnxDenoiser(ort, plan, session, weightFeeds(ort, serialized), list[0], fallback, options.name);
+        return new OnnxDenoiser(ort, plan, session, weightFeeds(ort, serialized), list[0], fallback, denoiserName(plan, list[0], options));
       } catch (err) {
         firstError ??= err;
       }

@@ -3,7 +3,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DifbfsrError } from '@difbfsr/core';
 import { loadCheckpoint, saveSafetensors, type StateDict, type UNetConfig } from '@difbfsr/models';
-import { autoExecutionProviders, createUNetDenoiser, cudaProviderFiles, deviceExecutionProviders, OnnxDenoiser } from '@difbfsr/onnx';
+import { createDenoiser } from '@difbfsr/core';
+import { autoExecutionProviders, cudaProviderFiles, deviceExecutionProviders, OnnxDenoiser } from '@difbfsr/onnx';
 import { randomUNetTensors } from './random-state-dict.js';
 
 /** 16 px, two levels: built in milliseconds. */
@@ -61,13 +62,13 @@ describe("device: 'cpu' | 'cuda' | 'auto'", () => {
     if (cuda.folder) await expect(deviceExecutionProviders('cuda', 'node')).rejects.toThrow(cuda.folder);
     await expect(OnnxDenoiser.create(CONFIG, weights, { device: 'cuda' })).rejects.toMatchObject({ code: 'BACKEND', message: expect.stringMatching(missingCuda()) });
     // backend 'auto' does not fall back to tfjs on the CPU either.
-    await expect(createUNetDenoiser(CONFIG, weights, { backend: 'auto', device: 'cuda' })).rejects.toMatchObject({ code: 'BACKEND', message: expect.stringMatching(missingCuda()) });
+    await expect(createDenoiser({ config: CONFIG, weights }, { backend: 'auto', device: 'cuda' })).rejects.toMatchObject({ code: 'BACKEND', message: expect.stringMatching(missingCuda()) });
   });
 
   it("'cuda' with backend 'tfjs', or device with executionProviders, is INVALID_OPTION", async () => {
-    await expect(createUNetDenoiser(CONFIG, weights, { backend: 'tfjs', device: 'cuda' })).rejects.toMatchObject({
+    await expect(createDenoiser({ config: CONFIG, weights }, { backend: 'tfjs', device: 'cuda' })).rejects.toMatchObject({
       code: 'INVALID_OPTION',
-      message: expect.stringMatching(/device 'cuda' runs on ONNX Runtime/),
+      message: expect.stringMatching(/device 'cuda' does not run on 'tfjs'.*use backend 'onnx'/),
     });
     await expect(OnnxDenoiser.create(CONFIG, weights, { device: 'cpu', executionProviders: ['cpu'] })).rejects.toMatchObject({
       code: 'INVALID_OPTION',

@@ -5,10 +5,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDefaultPrior, type Denoiser } from '@difbfsr/core';
 import { BUNDLED_PRIOR_URL } from '@difbfsr/models';
+import '@difbfsr/onnx'; // registers runtime 'onnx', which 'auto' tries first
 
 /**
  * The bundled 64x64 face prior, as `@difbfsr/models` registers it for `restore()`: with this package
- * installed, `'auto'` opens it on ONNX Runtime (same file, same loader as the tfjs U-Net), checked
+ * imported, `'auto'` opens it on ONNX Runtime (same file, same loader as the tfjs U-Net), checked
  * against the PyTorch forward of the shipped weights in forward-check.json (tools/train-prior/export.py).
  */
 const asset = (file: string) => fileURLToPath(new URL(file, BUNDLED_PRIOR_URL));
@@ -39,7 +40,7 @@ describe.skipIf(!present)('bundled face prior on ONNX Runtime', () => {
   afterAll(() => prior?.dispose?.());
 
   it("'auto' opens it on onnxruntime-node and reproduces the PyTorch forward within 1e-3", async () => {
-    expect(prior.name).toBe('onnx-unet(64px, cpu)');
+    expect(prior.name).toBe('difbfsr-face64(onnx, cpu)');
     const ref = JSON.parse(readFileSync(asset('forward-check.json'), 'utf8')) as ForwardCheck;
     const x = checkInput(ref.shape);
     const { eps, v } = await prior.predict(x, ref.t);

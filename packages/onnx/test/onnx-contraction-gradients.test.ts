@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ADAM_BETA1,
   ADAM_BETA2,
-  DEFAULT_ADAM_EPSILON,
+  RESTORE_DEFAULTS,
   ConditionalFusionModule,
   downUpLowPass,
   fidelityLoss,
@@ -59,7 +59,7 @@ function problemOf(c: Case, seed: number): ContractionProblem & { x0: tf.Tensor4
     adamSteps: 1,
     srmLearningRate: 2e-3,
     cfmLearningRate: 5e-3,
-    adamEpsilon: DEFAULT_ADAM_EPSILON,
+    adamEpsilon: RESTORE_DEFAULTS.adamEpsilon,
     lowPass,
     lrLowPass,
     lrProjection: lrProjection(hr[0], hr[1], 4, c.blur === undefined ? undefined : { blur: c.blur, noise: 0 }),

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadCheckpoint, saveSafetensors, type StateDict, type UNetConfig } from '@difbfsr/models';
-import { createUNetDenoiser, OnnxDenoiser } from '@difbfsr/onnx';
+import { createDenoiser } from '@difbfsr/core';
+import { OnnxDenoiser } from '@difbfsr/onnx';
 import { randomUNetTensors } from './random-state-dict.js';
 
 // Simulate a machine where onnxruntime-node is not installed: importing it fails like a missing package.
@@ -37,8 +38,8 @@ describe('without onnxruntime-node', () => {
   });
 
   it("backend 'onnx' fails the same way; 'auto' falls back to the tfjs U-Net", async () => {
-    await expect(createUNetDenoiser(CONFIG, weights, { backend: 'onnx' })).rejects.toMatchObject({ code: 'BACKEND' });
-    const net = await createUNetDenoiser(CONFIG, weights, { backend: 'auto' });
+    await expect(createDenoiser({ config: CONFIG, weights }, { backend: 'onnx' })).rejects.toMatchObject({ code: 'BACKEND' });
+    const net = await createDenoiser({ config: CONFIG, weights }, { backend: 'auto' });
     expect(net.name).toBe('tfjs-unet(8px)');
     net.dispose?.();
   });

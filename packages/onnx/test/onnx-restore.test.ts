@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restoreWithInfo, setDefaultPrior, type RestoreInfo } from '@difbfsr/core';
-import { saveSafetensors, type UNetConfig } from '@difbfsr/models';
-import { unetPriorFactory } from '@difbfsr/onnx';
+import { restoreWithInfo, setDefaultFaceModel, type RestoreInfo } from '@difbfsr/core';
+import { BUNDLED_FACE_MODEL, checkpointFaceModel, saveSafetensors, type UNetConfig } from '@difbfsr/models';
+import { registerOnnxRuntime } from '@difbfsr/onnx';
 import { useBackend } from '../../../test-utils/backends.js';
 import { randomUNetTensors } from './random-state-dict.js';
 
@@ -36,11 +36,13 @@ describe('restore() with the default prior on each backend', () => {
   beforeAll(async () => {
     await useBackend('wasm');
     const checkpoint = saveSafetensors(randomUNetTensors(CONFIG, 11), { config: JSON.stringify(CONFIG) });
-    setDefaultPrior(unetPriorFactory(checkpoint, { threads: 2 }));
+    registerOnnxRuntime({ denoiser: { threads: 2 } });
+    setDefaultFaceModel(checkpointFaceModel(checkpoint));
     lr = lrFace(1);
   });
   afterAll(() => {
-    setDefaultPrior(undefined);
+    setDefaultFaceModel(BUNDLED_FACE_MODEL);
+    registerOnnxRuntime();
     lr.dispose();
   });
 

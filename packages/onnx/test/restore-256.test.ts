@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restorePhoto, restoreWithInfo, type RestoreInfo } from '@difbfsr/core';
 import { ffhqFaceTemplate, getPreset, loadCheckpoint, saveSafetensors, UNet } from '@difbfsr/models';
-import { createUNetDenoiser, OnnxDenoiser } from '@difbfsr/onnx';
+import { OnnxDenoiser } from '@difbfsr/onnx';
 import { useBackend } from '../../../test-utils/backends.js';
 import { SMALL_FFHQ256 } from '../../../test-utils/small-unets.js';
 import { randomUNetTensors } from './random-state-dict.js';
@@ -27,7 +27,7 @@ describe('restore() of a 64 px crop to 256 px with the ffhq256-p2 architecture (
   beforeAll(async () => {
     await useBackend('wasm');
     const sd = await loadCheckpoint(saveSafetensors(randomUNetTensors(SMALL_FFHQ256, 7)));
-    onnx = (await createUNetDenoiser(SMALL_FFHQ256, sd, { backend: 'onnx', device: 'cpu', threads: 2 })) as OnnxDenoiser;
+    onnx = (await OnnxDenoiser.create(SMALL_FFHQ256, sd, { device: 'cpu', threads: 2 }));
     tfjs = UNet.fromStateDict(SMALL_FFHQ256, sd);
     lr = lrCrop();
   });

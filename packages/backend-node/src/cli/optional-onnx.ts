@@ -1,18 +1,7 @@
-import { DifbfsrError, type Denoiser, type PriorBackend } from '@difbfsr/core';
-import type { StateDict, UNetConfig } from '@difbfsr/models';
+import { DifbfsrError } from '@difbfsr/core';
 
-/**
- * The part of the optional `@difbfsr/onnx` package the CLI uses, declared here so that this package
- * builds and type-checks without it.
- */
-export interface OnnxPackage {
-  createUNetDenoiser(config: UNetConfig, stateDict: StateDict, options: { backend: PriorBackend; device?: 'auto' | 'cpu' | 'cuda' }): Promise<Denoiser>;
-  exportUNetToOnnx(
-    config: UNetConfig,
-    stateDict: StateDict,
-    options: { fp16?: boolean; layout: 'nchw' | 'nhwc'; storage: 'inline' | 'external'; externalDataLocation: string; what: string },
-  ): { model: Uint8Array; weights?: Uint8Array; plan: { config: { outChannels: number } } };
-}
+/** The optional `@difbfsr/onnx` package (a type-only import: this package builds without it). */
+export type OnnxPackage = typeof import('@difbfsr/onnx');
 
 const SPECIFIER = '@difbfsr/onnx';
 
@@ -26,13 +15,13 @@ export function isNotInstalled(err: unknown, specifier: string): boolean {
 }
 
 /**
- * `@difbfsr/onnx` when it is installed, else undefined. Importing it registers ONNX Runtime as what
- * runs restore()'s default prior and SRM/CFM optimisation for `backend: 'auto' | 'onnx'`.
+ * `@difbfsr/onnx` when it is installed, else undefined. Importing it registers ONNX Runtime as
+ * runtime `'onnx'` of `@difbfsr/core` (the prior and the SRM/CFM optimisation).
  * @throws DifbfsrError `BACKEND` when the package is installed but fails to load.
  */
 export async function importOptionalOnnx(): Promise<OnnxPackage | undefined> {
   try {
-    return (await import(SPECIFIER)) as OnnxPackage;
+    return (await import(/* @vite-ignore */ SPECIFIER)) as OnnxPackage;
   } catch (err) {
     if (isNotInstalled(err, SPECIFIER)) return undefined;
     throw new DifbfsrError('BACKEND', `${SPECIFIER} is installed but failed to load: ${(err as Error).message}`, { cause: err });

@@ -1,5 +1,5 @@
 import { decodeInput, type ImageInput } from '../image/image-io.js';
-import { getDefaultDegradationEstimator } from '../restore/default-face-models.js';
+import { getDefaultDegradationEstimator } from '../runtime/face-model.js';
 import type { DegradationEstimator } from './degradation-estimator.js';
 import type { Degradation } from './degradation-operator.js';
 

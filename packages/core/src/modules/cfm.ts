@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DifbfsrError } from '../errors.js';
 import type { LowPass } from '../filters/low-pass.js';
 import { reflectPad2d } from '../kernels/reflect-pad.js';
+import { RESTORE_DEFAULTS } from '../restore/restore-defaults.js';
 import type { SeededRandom } from '../util/seeded-random.js';
 import { applyConv, createConvLayer, layerVariables, leakyRelu, type ConvLayer } from './conv-layer.js';
 
 /** Options of the conditional fusion module. */
 export interface CfmOptions {
-  /** Side of the per-pixel kernel, odd (default 7). */
+  /** Side of the per-pixel kernel, odd (default `RESTORE_DEFAULTS.cfmKernelSize`, restore()'s). */
   kernelSize?: number;
   /** Hidden width of the two-layer predictor (default 32). */
   features?: number;
@@ -30,7 +31,7 @@ export class ConditionalFusionModule {
   private readonly logits: ConvLayer;
 
   constructor(rng: SeededRandom, options: CfmOptions = {}) {
-    const { kernelSize = 7, features = 32 } = options;
+    const { kernelSize = RESTORE_DEFAULTS.cfmKernelSize, features = 32 } = options;
     if (!Number.isInteger(kernelSize) || kernelSize < 1 || kernelSize % 2 === 0) {
       throw new DifbfsrError('INVALID_OPTION', `CFM kernel size must be an odd positive integer, got ${kernelSize}`);
     }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applySeparable } from '../image/apply-separable.js';
 import { gaussianMatrix } from '../image/resize-matrices.js';
 import { warpAffine } from './affine-warp.js';
-import type { FiveLandmarks, RgbImage } from './face-detector.js';
+import type { FiveLandmarks } from '../types/face.js';
+import type { RgbImage } from '../types/image.js';
 import { clipRect, readWindow } from './pixel-window.js';
 import { affineScale, composeAffine, estimateSimilarity, invertAffine, squareBounds, translation, type Affine2D } from './similarity-transform.js';
 

@@ -1,23 +1,5 @@
-/** A point in image pixels. Pixel-edge coordinates: the top-left pixel spans `[0, 1) x [0, 1)`. */
-export interface Point {
-  x: number;
-  y: number;
-}
-
-/** An axis-aligned box in image pixels (pixel-edge coordinates). */
-export interface FaceBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/**
- * The five landmarks the alignment uses, in this order: eye on the image's left, eye on the image's
- * right, nose tip, mouth corner on the image's left, mouth corner on the image's right (the order of
- * RetinaFace, GFPGAN and CodeFormer).
- */
-export type FiveLandmarks = readonly [Point, Point, Point, Point, Point];
+import type { FaceBox, FiveLandmarks } from '../types/face.js';
+import type { RgbImage } from '../types/image.js';
 
 /** One face found by a {@link FaceDetector}. */
 export interface DetectedFace {
@@ -26,13 +8,6 @@ export interface DetectedFace {
   /** Detector confidence in [0, 1]. */
   score: number;
   landmarks: FiveLandmarks;
-}
-
-/** An RGB image as the pipeline hands it to detectors: interleaved `[height, width, 3]`, values 0..255. */
-export interface RgbImage {
-  data: Float32Array;
-  width: number;
-  height: number;
 }
 
 /** What {@link FaceDetector.detect} is asked for. */

@@ -1,16 +1,5 @@
 import { DifbfsrError } from '../errors.js';
-import type { FiveLandmarks } from './face-detector.js';
-
-/**
- * Where a prior expects the five landmarks ({@link FiveLandmarks} order) in its own square output:
- * the framing of its training faces. Faces are aligned to it before restoration.
- */
-export interface FaceTemplate {
-  /** Side in pixels of the square the points are given in (the prior's resolution). */
-  size: number;
-  /** The five points, pixel-edge coordinates in a `size x size` image. */
-  points: FiveLandmarks;
-}
+import type { FaceTemplate, FiveLandmarks } from '../types/face.js';
 
 /**
  * Validate a template and scale it to a square of side `side` (for example the low-resolution crop).

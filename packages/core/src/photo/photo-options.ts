@@ -1,6 +1,8 @@
+import type { RawImage } from '../image/image-io.js';
 import type { RestoreInfo, RestoreOptions, RestoreProgress } from '../restore/options.js';
+import type { UncertaintyMap } from '../types/image.js';
 import type { DetectedFace, FaceDetector } from './face-detector.js';
-import type { FaceTemplate } from './face-template.js';
+import type { FaceTemplate } from '../types/face.js';
 import type { PhotoImage } from './photo-pixels.js';
 import type { PixelRect } from './pixel-window.js';
 import type { Affine2D } from './similarity-transform.js';
@@ -53,6 +55,12 @@ export interface PhotoOptions extends Omit<RestoreOptions, 'onProgress' | 'signa
   maxPixels?: number;
   /** Width of the blending ramp at the pasted face's edge, as a fraction of the face crop. Default 0.125. */
   feather?: number;
+  /**
+   * Also return what was restored of each face (`PhotoResult.crops`): the aligned low-resolution
+   * crop, the restored face before it was pasted, and the restore's uncertainty map where its
+   * method has one (`uncertainty`, default true, is otherwise not computed). Default false.
+   */
+  faceCrops?: boolean;
   /** Progress, per stage and per face step (restore steps included). */
   onProgress?: (progress: PhotoProgress) => void;
   /** Cancels the work; the promise rejects with `AbortError`. */
@@ -82,12 +90,24 @@ export interface FaceReport extends Omit<DetectedFace, 'landmarks'> {
   restore?: RestoreInfo;
 }
 
+/** What {@link restorePhoto} restored of one face (with `faceCrops`). */
+export interface FaceCrop {
+  /** The low-resolution aligned crop that was restored: 8-bit RGB, `prior.resolution / scale` square (the face report's `toCrop` maps photo pixels onto it). */
+  input: RawImage;
+  /** The restored face before it was pasted: 8-bit RGB, `prior.resolution` square, `scale` times the crop. */
+  restored: RawImage;
+  /** The restore's per-pixel posterior standard deviation, where its method has one. */
+  uncertainty?: UncertaintyMap;
+}
+
 /** The result of {@link restorePhoto}. */
 export interface PhotoResult {
   /** The restored photo, `scale` times larger, in the input's channels and bit depth. */
   image: PhotoImage;
   /** Every detected face, restored or skipped with its reason, in detection order. */
   faces: FaceReport[];
+  /** With `faceCrops`: what was restored of each face, in the order of `faces` (undefined for a skipped face). */
+  crops?: Array<FaceCrop | undefined>;
   /** Upscaling factor applied. */
   scale: number;
   /** The detector that ran (absent for `aligned` input). */

@@ -1,5 +1,5 @@
 import { DifbfsrError } from '../errors.js';
-import type { RgbImage } from './face-detector.js';
+import type { RgbImage } from '../types/image.js';
 
 /**
  * A whole photo as interleaved pixels, `ImageData`-like: 8-bit (`Uint8Array`, `Uint8ClampedArray`)

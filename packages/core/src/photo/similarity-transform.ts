@@ -1,5 +1,5 @@
 import { DifbfsrError } from '../errors.js';
-import type { Point } from './face-detector.js';
+import type { Point } from '../types/face.js';
 
 /** A 2-D affine map `x' = a x + b y + tx`, `y' = c x + d y + ty`. */
 export interface Affine2D {

@@ -5,5 +5,3 @@
  */
 export const ADAM_BETA1 = 0.9;
 export const ADAM_BETA2 = 0.999;
-/** Default of `RestoreOptions.adamEpsilon`. */
-export const DEFAULT_ADAM_EPSILON = 1e-7;

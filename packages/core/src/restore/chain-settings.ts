@@ -1,8 +1,7 @@
 import type { Denoiser } from '../denoiser.js';
 import { DifbfsrError } from '../errors.js';
 import { diffusionTables, linearSchedule, type DiffusionTables } from '../schedule/diffusion-schedule.js';
-import type { RestoreOptions } from './options.js';
-import { positiveInt } from './validate.js';
+import type { ResolvedChain } from './resolve-options.js';
 
 /** The chain a restore runs: its scale, schedule tables and first reverse step. */
 export interface ChainSettings {
@@ -23,12 +22,13 @@ function sizeHint(res: number, scale: number, lrHeight: number, lrWidth: number)
   return `resize the face to ${need}x${need} first${other}`;
 }
 
-/** Validate the chain options (scale, steps, strength, respacing, schedule) against the input and the prior. */
-export function resolveChain(opts: RestoreOptions, prior: Denoiser, lrHeight: number, lrWidth: number): ChainSettings {
-  const scale = opts.scale ?? 4;
-  if (!Number.isInteger(Math.log2(scale)) || scale < 2) {
-    throw new DifbfsrError('INVALID_OPTION', `scale must be a power of two (2, 4, 8, ...), got ${scale}`);
-  }
+/**
+ * The chain of checked chain options on `prior` for an `lrHeight x lrWidth` input.
+ * @throws DifbfsrError `INVALID_SIZE` when the input at `scale` is not the prior's size,
+ *   `INVALID_OPTION` when `strength` leaves no step of an explicit schedule.
+ */
+export function resolveChain(c: ResolvedChain, prior: Denoiser, lrHeight: number, lrWidth: number): ChainSettings {
+  const { scale, strength, steps } = c;
   const res = prior.resolution;
   if (lrHeight * scale !== res || lrWidth * scale !== res) {
     const hint = sizeHint(res, scale, lrHeight, lrWidth);
@@ -37,14 +37,11 @@ export function resolveChain(opts: RestoreOptions, prior: Denoiser, lrHeight: nu
       `Input is ${lrWidth}x${lrHeight}; at scale ${scale} that gives ${lrWidth * scale}x${lrHeight * scale}, but the prior works at ${res}x${res}: ${hint}`,
     );
   }
-  const strength = opts.strength ?? 0.4;
-  if (!(strength > 0 && strength <= 1)) throw new DifbfsrError('INVALID_OPTION', `strength must be in (0, 1], got ${strength}`);
-  const steps = positiveInt('steps', opts.steps ?? 100);
-  const schedule = opts.schedule ?? linearSchedule(opts.respacing ?? String(Math.round(steps / strength)));
+  const schedule = c.schedule ?? linearSchedule(c.respacing ?? String(Math.round(steps / strength)));
   const tables = diffusionTables(schedule);
   // With an explicit respacing or schedule, `strength` picks the start among its steps.
   const startIndex =
-    opts.schedule || opts.respacing ? Math.min(tables.betas.length, Math.round(strength * tables.betas.length)) - 1 : Math.min(steps, tables.betas.length) - 1;
+    c.schedule || c.respacing ? Math.min(tables.betas.length, Math.round(strength * tables.betas.length)) - 1 : Math.min(steps, tables.betas.length) - 1;
   if (startIndex < 0) throw new DifbfsrError('INVALID_OPTION', `strength ${strength} leaves no step of the ${tables.betas.length}-step chain`);
   return { scale, tables, startIndex };
 }

@@ -13,10 +13,10 @@ import type { DiffusionTables } from '../schedule/diffusion-schedule.js';
 import { SeededRandom } from '../util/seeded-random.js';
 import { yieldToEventLoop } from '../util/yield.js';
 import { collapseLimit } from './collapse-limit.js';
-import { lrConsistencyRmse } from './fidelity-loss.js';
+import { lrConsistencyRmse, type LrProjection } from './fidelity-loss.js';
 import type { RestoreProgress } from './options.js';
 import type { ContractionOptimizer } from './contraction-optimizer.js';
-import { createContractionOptimizer, type OptimizerChoice } from './optimizer-choice.js';
+import { createContractionOptimizer, type OptimizerChoice } from '../runtime/create-optimizer.js';
 
 /** Fully resolved settings of one conditional diffusion contraction. */
 export interface ContractionSettings {
@@ -75,143 +75,174 @@ function rgbaPreview(x: tf.Tensor4D): { data: Uint8ClampedArray; width: number; 
   return { data, width, height, channels: 4 };
 }
 
+/** What one contraction holds while it runs: the fixed tensors of the data term and the optimiser. */
+interface ContractionState {
+  rng: SeededRandom;
+  /** HR size. */
+  H: number;
+  W: number;
+  /** `D`, the HR -> LR operator of the data term. */
+  down: LrProjection;
+  /** `L(y)`, the target of the loss. */
+  lowY: tf.Tensor4D;
+  /** The bicubic upsampling of `y`: the baseline and the last fallback. */
+  bicubic: tf.Tensor4D;
+  opt: ContractionOptimizer;
+}
+
 /**
- * The conditional diffusion contraction of DifBFSR (docs: the algorithm page, steps 1-9), for one
- * LR face `y` `[1, h, w, 3]` in [-1, 1]. Owns every tensor it creates; `y` is not disposed.
+ * Set up the per-image optimisation: the SRM and CFM (created whatever the switches and whatever
+ * optimises them, so the random streams do not depend on them), the data term's fixed tensors,
+ * and the optimiser the settings choose. Tensors it creates go to `keep`.
  */
-export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Promise<ContractionResult> {
-  const rng = new SeededRandom(s.seed);
+async function startContraction(y: tf.Tensor4D, s: ContractionSettings, modules: { srm: SuperResolutionModule; cfm: ConditionalFusionModule }, rng: SeededRandom, keep: tf.Tensor[]) {
   const [, h, w] = y.shape;
   const H = h * s.scale;
   const W = w * s.scale;
-  // Modules are created whatever the switches and whatever optimises them, so the random streams do not depend on them.
-  const srm = new SuperResolutionModule(rng, { scale: s.scale, start: s.srmStart });
-  const cfm = new ConditionalFusionModule(rng, { kernelSize: s.cfmKernelSize });
-  const keep: tf.Tensor[] = [];
-  const track = <T extends tf.Tensor>(t: T): T => {
-    keep.push(t);
-    return t;
-  };
-  let opt: ContractionOptimizer | undefined;
-  let xt: tf.Tensor4D | undefined;
-  let x0: tf.Tensor4D | undefined;
-  let result: tf.Tensor4D | undefined;
+  const track = <T extends tf.Tensor>(t: T): T => (keep.push(t), t);
+  const down = lrProjection(H, W, s.scale, s.degradation);
+  const lowY = track(s.lrLowPass.apply(y));
+  const bicubic = track(resizeBicubic(y, H, W));
+  const upsampled = s.upsample === 'nearest' ? track(upsampleNearest(y, s.scale)) : bicubic;
+  const chosen = await createContractionOptimizer(s.optimizer, {
+    y,
+    lowY,
+    upsampled,
+    ...modules,
+    scale: s.scale,
+    learnSrm: s.srm,
+    learnCfm: s.cfm,
+    adamSteps: s.adamSteps,
+    srmLearningRate: s.srmLearningRate,
+    cfmLearningRate: s.cfmLearningRate,
+    adamEpsilon: s.adamEpsilon,
+    lowPass: s.lowPass,
+    lrLowPass: s.lrLowPass,
+    lrProjection: down,
+  });
+  const state: ContractionState = { rng, H, W, down, lowY, bicubic, opt: chosen.optimizer };
+  return { state, fallback: chosen.fallback };
+}
+
+/** Warm-up (step 1 of the algorithm): fit the SRM alone, `x_hat = S(y)`. */
+async function warmUp(st: ContractionState, s: ContractionSettings): Promise<void> {
+  const warmup = s.srm ? s.warmupIters : 0;
+  for (let i = 0; i < warmup; i++) {
+    throwIfAborted(s.signal);
+    const loss = await st.opt.warmupStep();
+    s.onProgress?.({ phase: 'warmup', step: i + 1, total: warmup, loss });
+    await yieldToEventLoop();
+  }
+}
+
+/** The chain's start `x_T'`: the SRM output noised to the start step, instead of pure noise. */
+async function chainStart(st: ContractionState, s: ContractionSettings): Promise<tf.Tensor4D> {
+  const start = await st.opt.yHat();
+  const xt = tf.tidy(() => qSample(s.tables, s.startIndex, start, st.rng.normal<tf.Rank.R4>([1, st.H, st.W, 3])));
+  start.dispose();
+  return xt;
+}
+
+/** One reverse step's outputs: the next `x_t`, the fused estimate `x_hat`, the prior's `x0` and the loss. */
+interface ChainStep {
+  next: tf.Tensor4D;
+  xHat: tf.Tensor4D;
+  x0: tf.Tensor4D;
+  loss: number;
+}
+
+/**
+ * One step k of the chain (steps 3-8): the prior's `x0` from `x_t`, the SRM/CFM updates and the
+ * fusion `x_hat`, then `x_{t-1}` sampled from the posterior around `x_hat`. `xt` is not disposed.
+ */
+async function chainStep(st: ContractionState, s: ContractionSettings, k: number, xt: tf.Tensor4D): Promise<ChainStep> {
+  const out = await s.prior.predict(xt, [s.tables.timesteps[k]]);
+  let x0: tf.Tensor4D;
+  let logVar: tf.Tensor;
   try {
-    const down = lrProjection(H, W, s.scale, s.degradation);
-    const lowY = track(s.lrLowPass.apply(y));
-    const bicubic = track(resizeBicubic(y, H, W));
-    const upsampled = s.upsample === 'nearest' ? track(upsampleNearest(y, s.scale)) : bicubic;
-    const chosen = await createContractionOptimizer(s.optimizer, {
-      y,
-      lowY,
-      upsampled,
-      srm,
-      cfm,
-      scale: s.scale,
-      learnSrm: s.srm,
-      learnCfm: s.cfm,
-      adamSteps: s.adamSteps,
-      srmLearningRate: s.srmLearningRate,
-      cfmLearningRate: s.cfmLearningRate,
-      adamEpsilon: s.adamEpsilon,
-      lowPass: s.lowPass,
-      lrLowPass: s.lrLowPass,
-      lrProjection: down,
-    });
-    opt = chosen.optimizer;
+    x0 = predictX0FromEps(s.tables, k, xt, out.eps, true);
+    logVar = posteriorLogVariance(s.tables, k, out.v);
+  } finally {
+    out.eps.dispose();
+    out.v?.dispose();
+  }
+  try {
+    const { xHat, loss } = await st.opt.diffusionStep(x0);
+    const next = tf.tidy(() => reverseStep(k, posteriorMean(s.tables, k, xHat, xt), logVar, st.rng.normal<tf.Rank.R4>([1, st.H, st.W, 3])));
+    return { next, xHat, x0, loss };
+  } catch (e) {
+    x0.dispose();
+    throw e;
+  } finally {
+    logVar.dispose();
+  }
+}
 
-    // Warm-up: fit the SRM alone, x_hat = S(y).
-    const warmup = s.srm ? s.warmupIters : 0;
-    for (let i = 0; i < warmup; i++) {
-      throwIfAborted(s.signal);
-      const loss = await opt.warmupStep();
-      s.onProgress?.({ phase: 'warmup', step: i + 1, total: warmup, loss });
-      await yieldToEventLoop();
-    }
-
-    // Start from the noised SRM output instead of pure noise.
-    const start = await opt.yHat();
-    xt = tf.tidy(() => qSample(s.tables, s.startIndex, start, rng.normal<tf.Rank.R4>([1, H, W, 3])));
-    start.dispose();
-    const total = s.startIndex + 1;
-    let loss = Number.NaN;
+/** Run the chain k = startIndex .. 0 from `x_T'`; returns the last `x_hat` and its loss. */
+async function runChain(st: ContractionState, s: ContractionSettings): Promise<{ result: tf.Tensor4D; loss: number }> {
+  let xt = await chainStart(st, s);
+  const total = s.startIndex + 1;
+  try {
     for (let k = s.startIndex; k >= 0; k--) {
       throwIfAborted(s.signal);
-      const t = s.tables.timesteps[k];
-      const out = await s.prior.predict(xt, [t]);
-      let logVar: tf.Tensor;
-      try {
-        x0?.dispose();
-        x0 = predictX0FromEps(s.tables, k, xt, out.eps, true);
-        logVar = posteriorLogVariance(s.tables, k, out.v);
-      } finally {
-        out.eps.dispose();
-        out.v?.dispose();
-      }
-      const est = x0;
-      let xHat: tf.Tensor4D;
-      try {
-        ({ xHat, loss } = await opt.diffusionStep(est));
-      } catch (e) {
-        logVar.dispose();
-        throw e;
-      }
-      const next = tf.tidy(() => reverseStep(k, posteriorMean(s.tables, k, xHat, xt!), logVar, rng.normal<tf.Rank.R4>([1, H, W, 3])));
-      logVar.dispose();
+      const { next, xHat, x0, loss } = await chainStep(st, s, k, xt);
       xt.dispose();
       xt = next;
-      if (k === 0) result = xHat;
-      else xHat.dispose();
       const step = total - k;
-      s.onProgress?.({
-        phase: 'diffusion',
-        step,
-        total,
-        t,
-        loss,
-        ...(s.previewEvery > 0 && (step % s.previewEvery === 0 || k === 0) ? { x0: rgbaPreview(est) } : {}),
-      });
+      const preview = s.previewEvery > 0 && (step % s.previewEvery === 0 || k === 0);
+      s.onProgress?.({ phase: 'diffusion', step, total, t: s.tables.timesteps[k], loss, ...(preview ? { x0: rgbaPreview(x0) } : {}) });
+      x0.dispose();
+      if (k === 0) return { result: xHat, loss };
+      xHat.dispose();
       await yieldToEventLoop();
     }
-    if (!result) throw new DifbfsrError('INVALID_OPTION', 'The chain ran no steps');
-    const baselineLrRmse = lrConsistencyRmse(lowY, bicubic, down, s.lrLowPass);
-    const lrRmse = lrConsistencyRmse(lowY, result, down, s.lrLowPass);
-    // Through a degradation operator D, bicubic is no baseline: it does not undo the blur, so it
-    // misses y by 0.014-0.052 where results fitted under D miss by at most 0.022 (dev16 x cases
-    // 0, 3, 7, #4); the limit then rests on the floor alone (3 x 0.01 by default).
-    const limit = collapseLimit(s.degradation ? 0 : baselineLrRmse, s.collapseFactor);
-    const collapsed = !(lrRmse <= limit);
-    let collapseFallback: ContractionResult['collapseFallback'];
-    if (collapsed) {
-      // Never return a collapse: the SRM output if it explains the input, else bicubic.
-      result.dispose();
-      result = await opt.yHat();
-      collapseFallback = 'srm';
-      if (!(lrConsistencyRmse(lowY, result, down, s.lrLowPass) <= limit)) {
-        result.dispose();
-        result = tf.clone(bicubic);
-        collapseFallback = 'bicubic';
-      }
-    }
-    const image = result;
-    result = undefined;
-    return {
-      image,
-      loss,
-      lrRmse,
-      baselineLrRmse,
-      collapsed,
-      ...(collapseFallback ? { collapseFallback } : {}),
-      optimizer: opt.name,
-      ...(chosen.fallback ? { optimizerFallback: chosen.fallback } : {}),
-    };
   } finally {
-    result?.dispose();
-    xt?.dispose();
-    x0?.dispose();
+    xt.dispose();
+  }
+  throw new DifbfsrError('INVALID_OPTION', 'The chain ran no steps');
+}
+
+/**
+ * The collapse check (step 9): a result that misses the input by more than the limit is replaced
+ * by the SRM output if that explains the input, else by bicubic. Takes ownership of `result`.
+ */
+async function checkCollapse(st: ContractionState, s: ContractionSettings, result: tf.Tensor4D): Promise<Pick<ContractionResult, 'image' | 'lrRmse' | 'baselineLrRmse' | 'collapsed' | 'collapseFallback'>> {
+  const baselineLrRmse = lrConsistencyRmse(st.lowY, st.bicubic, st.down, s.lrLowPass);
+  const lrRmse = lrConsistencyRmse(st.lowY, result, st.down, s.lrLowPass);
+  // Through a degradation operator D, bicubic is no baseline: it does not undo the blur, so it
+  // misses y by 0.014-0.052 where results fitted under D miss by at most 0.022 (dev16 x cases
+  // 0, 3, 7, #4); the limit then rests on the floor alone (3 x 0.01 by default).
+  const limit = collapseLimit(s.degradation ? 0 : baselineLrRmse, s.collapseFactor);
+  if (lrRmse <= limit) return { image: result, lrRmse, baselineLrRmse, collapsed: false };
+  // Never return a collapse: the SRM output if it explains the input, else bicubic.
+  result.dispose();
+  const srm = await st.opt.yHat();
+  if (lrConsistencyRmse(st.lowY, srm, st.down, s.lrLowPass) <= limit) return { image: srm, lrRmse, baselineLrRmse, collapsed: true, collapseFallback: 'srm' };
+  srm.dispose();
+  return { image: tf.clone(st.bicubic), lrRmse, baselineLrRmse, collapsed: true, collapseFallback: 'bicubic' };
+}
+
+/**
+ * The conditional diffusion contraction of DifBFSR (docs: the algorithm page, steps 1-9), for one
+ * LR face `y` `[1, h, w, 3]` in [-1, 1]: warm-up, the chain of reverse steps, the collapse check.
+ * Owns every tensor it creates; `y` is not disposed.
+ */
+export async function runContraction(y: tf.Tensor4D, s: ContractionSettings): Promise<ContractionResult> {
+  const rng = new SeededRandom(s.seed);
+  const modules = { srm: new SuperResolutionModule(rng, { scale: s.scale, start: s.srmStart }), cfm: new ConditionalFusionModule(rng, { kernelSize: s.cfmKernelSize }) };
+  const keep: tf.Tensor[] = [];
+  let st: ContractionState | undefined;
+  try {
+    const started = await startContraction(y, s, modules, rng, keep);
+    st = started.state;
+    await warmUp(st, s);
+    const { result, loss } = await runChain(st, s);
+    const checked = await checkCollapse(st, s, result);
+    return { ...checked, loss, optimizer: st.opt.name, ...(started.fallback ? { optimizerFallback: started.fallback } : {}) };
+  } finally {
     for (const t of keep) t.dispose();
-    opt?.dispose();
-    srm.dispose();
-    cfm.dispose();
+    st?.opt.dispose();
+    modules.srm.dispose();
+    modules.cfm.dispose();
   }
 }

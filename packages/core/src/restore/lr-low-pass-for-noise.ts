@@ -1,13 +1,5 @@
 import { gaussianLowPass, type LowPass } from '../filters/low-pass.js';
 
-/**
- * Default of `RestoreOptions.lrSigmaPerNoise`: sigma 0.3 LR pixels for a nearly clean input (the
- * protocol's case 7, effective noise ~4), 1.0 at case 3 (~13), 1.6 at case 0 (~19). On the quality
- * bench (docs/benchmarks.md, "Contraction data term") #4 scored 0.34 dB more than with sigma 1 at
- * every noise level (0.08 and 0.1 tie; a fixed sigma loses at one end or the other).
- */
-export const DEFAULT_LR_SIGMA_PER_NOISE = 0.08;
-
 /** The LR low-pass of the data term when the input's noise is unknown (no degradation): Gaussian, sigma 1 LR pixel. */
 export const UNKNOWN_NOISE_LR_SIGMA = 1;
 

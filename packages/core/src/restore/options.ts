@@ -1,6 +1,7 @@
 import type { Denoiser } from '../denoiser.js';
-import type { PriorBackend } from './default-prior.js';
-import type { OptimizerChoice } from './optimizer-choice.js';
+import type { RuntimeChoice } from '../runtime/runtime-registry.js';
+import type { RESTORE_DEFAULTS } from './restore-defaults.js';
+import type { OptimizerChoice } from '../runtime/create-optimizer.js';
 import type { LowPassLike } from '../filters/low-pass.js';
 import type { Schedule } from '../schedule/diffusion-schedule.js';
 import type { RawImage } from '../image/image-io.js';
@@ -47,9 +48,12 @@ export interface RestoreProgress {
  */
 export type RestoreMethod = 'diffusion' | 'posterior' | 'gaussian';
 
-/** Options of {@link restore}. Every field is optional. */
-export interface RestoreOptions {
-  /** See {@link RestoreMethod}. Default `'diffusion'`. */
+/**
+ * What runs: the method, the models and runtimes it runs on, and the degradation it assumes.
+ * Defaults: {@link RESTORE_DEFAULTS}.
+ */
+export interface MethodOptions {
+  /** See {@link RestoreMethod}. */
   method?: RestoreMethod;
   /**
    * How the input was degraded (blur in HR pixels, effective noise on the 0..255 scale), when you
@@ -63,80 +67,86 @@ export interface RestoreOptions {
   degradation?: Degradation;
   /**
    * `method: 'posterior'`: how many posterior samples to draw (chains run as one batch). Their mean
-   * is the fidelity mode; their per-pixel standard deviation the uncertainty map. Default 1.
+   * is the fidelity mode; their per-pixel standard deviation the uncertainty map.
    */
   samples?: number;
   /**
-   * `method: 'posterior'`: 1 (default) returns the mean of the samples (most faithful), 0 the first
-   * sample (most generated detail); in between, `mean + (1 - fidelity) (sample - mean)`.
+   * `method: 'posterior'`: 1 returns the mean of the samples (most faithful), 0 the first sample
+   * (most generated detail); in between, `mean + (1 - fidelity) (sample - mean)`.
    */
   fidelity?: number;
   /**
-   * Compute `restoreWithInfo()`'s per-pixel uncertainty map where the method has one (default true;
-   * `restore()`, which returns only the image, skips it). For `'gaussian'` it costs 48 extra exact
-   * posterior samples; for `'posterior'` it is the spread of the `samples` (K > 1) already drawn.
+   * Compute `restoreWithInfo()`'s per-pixel uncertainty map where the method has one (`restore()`,
+   * which returns only the image, skips it). For `'gaussian'` it costs 48 extra exact posterior
+   * samples; for `'posterior'` it is the spread of the `samples` (K > 1) already drawn.
    */
   uncertainty?: boolean;
-  /** The Gaussian face model of `method: 'gaussian'`. Default: the registered one (`@difbfsr/models` bundles one for its prior). */
+  /** The Gaussian face model of `method: 'gaussian'` and `'posterior'`. Default: the registered face model's. */
   gaussianModel?: GaussianFaceModel;
-  /** The diffusion prior. Default: the registered default prior (the bundled face prior of `@difbfsr/models`). */
+  /** The diffusion prior. Default: the registered face model's (the bundled face prior of `@difbfsr/models`). */
   prior?: Denoiser;
   /**
-   * What runs the default prior (ignored when `prior` is given): `'tfjs'`, `'onnx'` (ONNX Runtime,
-   * from `@difbfsr/onnx`), or `'auto'` (default): ONNX Runtime when installed, else tfjs.
-   * `RestoreInfo.prior` names the denoiser that ran. Also picks the SRM/CFM optimiser unless
-   * `optimizer` is given, so `'onnx'` runs both on ONNX Runtime.
+   * The runtime that builds the default prior (ignored when `prior` is given): `'tfjs'`, `'onnx'`
+   * (ONNX Runtime, registered by importing `@difbfsr/onnx`), another registered runtime, or
+   * `'auto'`: the registered runtimes by priority, the first that starts (ONNX Runtime when
+   * installed, else tfjs). `RestoreInfo.prior` names the denoiser that ran. Also picks the SRM/CFM
+   * optimiser unless `optimizer` is given, so `'onnx'` runs both on ONNX Runtime.
    */
-  backend?: PriorBackend;
+  backend?: RuntimeChoice;
   /**
-   * What runs the per-image SRM/CFM optimisation: `'tfjs'` (autodiff on the active tfjs backend),
-   * `'onnx'` (ONNX Runtime, hand-derived gradients; registered by importing `@difbfsr/onnx`),
-   * `'auto'` (ONNX Runtime when registered and loadable, else tfjs), or your own factory.
-   * Default: `backend`, else `'auto'`. Filters without a linear-operator description
-   * (`LowPass.separable`, for example plain functions) keep it on tfjs; `RestoreInfo.optimizer`
-   * says what ran and `RestoreInfo.optimizerFallback` why, when ONNX Runtime was asked for and did not.
+   * What runs the per-image SRM/CFM optimisation: a registered runtime (`'tfjs'`: autodiff on the
+   * active tfjs backend; `'onnx'`: ONNX Runtime, hand-derived gradients), `'auto'` (by priority, the
+   * first that starts), or your own factory. Default: `backend`. Filters without a linear-operator
+   * description (`LowPass.separable`, for example plain functions) keep it on tfjs;
+   * `RestoreInfo.optimizer` says what ran and `RestoreInfo.optimizerFallback` why, when a runtime
+   * was stepped over.
    */
   optimizer?: OptimizerChoice;
-  /** Upscaling factor (power of two). Default 4. */
+}
+
+/** The diffusion chain. Defaults: {@link RESTORE_DEFAULTS}. */
+export interface ChainOptions {
+  /** Upscaling factor (power of two). */
   scale?: number;
-  /** Number of reverse steps, i.e. network calls. Default 100. */
+  /** Number of reverse steps, i.e. network calls. */
   steps?: number;
   /**
    * Where the chain starts, as a fraction of T = 1000: higher is more generative, lower more
-   * faithful to the input. Default 0.4 (original t ~ 400).
+   * faithful to the input (0.4: original t ~ 400).
    */
   strength?: number;
   /** guided-diffusion respacing of the 1000-step chain ("250", "ddim100", "25,25"). Default derived from `steps / strength`. */
   respacing?: string;
   /** A custom schedule (its own betas and timesteps) instead of the linear 1000-step one. */
   schedule?: Schedule;
-  /**
-   * SRM Adam iterations before the chain starts (on `x_hat = S(y)`). Default 50: the quality bench's
-   * tuning sweep (docs/benchmarks.md) found it the best setting with the CFM kernel of 3.
-   */
+}
+
+/** Optimisation hyper-parameters of `method: 'diffusion'` (the SRM and CFM, the data term, the collapse check). Defaults: {@link RESTORE_DEFAULTS}. */
+export interface OptimisationOptions {
+  /** SRM Adam iterations before the chain starts (on `x_hat = S(y)`). */
   warmupIters?: number;
-  /** Adam steps per module per diffusion step. Default 1. */
+  /** Adam steps per module per diffusion step. */
   adamSteps?: number;
-  /** Adam learning rate of the SRM (paper alpha). Default 2e-3. */
+  /** Adam learning rate of the SRM (paper alpha). */
   srmLearningRate?: number;
-  /** Adam learning rate of the CFM (paper beta). Default 5e-3. */
+  /** Adam learning rate of the CFM (paper beta). */
   cfmLearningRate?: number;
   /**
-   * Adam's epsilon (added to `sqrt(v_hat)`) for both modules. Default 1e-7, tfjs's float32 value.
-   * The loss's gradients are small, so it matters: 1e-6 makes the tfjs and ONNX Runtime optimisers
-   * agree to one grey level (67-80 dB instead of ~41) for 0.04 dB less PSNR on the quality bench,
-   * 1e-5 makes them identical for 0.15 dB less (docs/benchmarks.md, "Adam epsilon").
+   * Adam's epsilon (added to `sqrt(v_hat)`) for both modules. The loss's gradients are small, so it
+   * matters: 1e-6 makes the tfjs and ONNX Runtime optimisers agree to one grey level (67-80 dB
+   * instead of ~41) for 0.04 dB less PSNR on the quality bench, 1e-5 makes them identical for
+   * 0.15 dB less (docs/benchmarks.md, "Adam epsilon").
    */
   adamEpsilon?: number;
-  /** Learn the SRM (otherwise `y_hat` is bicubic). Default true. */
+  /** Learn the SRM (otherwise `y_hat` is bicubic). */
   srm?: boolean;
-  /** Learn the CFM filter (otherwise the fixed `lowPass`). Default true. */
+  /** Learn the CFM filter (otherwise the fixed `lowPass`). */
   cfm?: boolean;
   /** Shorthand for the `srm`/`cfm` switches of the paper's table 4, or the `'ddnm'` baseline; overrides them (`'ddnm'` also `lowPass`). */
   ablation?: Ablation;
-  /** SRM start: bicubic residual (default) or deep-image-prior. */
+  /** SRM start: bicubic residual or deep-image-prior. */
   srmStart?: 'bicubic' | 'dip';
-  /** CFM kernel side (odd). Default 3 (the algorithm page's 7 measured no better; docs/benchmarks.md). */
+  /** CFM kernel side (odd). */
   cfmKernelSize?: number;
   /**
    * The fixed low-pass `P_f` of the fusion: with the CFM off, `x_hat = x0 + P(y_hat - x0)`; with
@@ -151,20 +161,8 @@ export interface RestoreOptions {
    * high band the fit looks at. Sigma 1 when there is no degradation (area downsampling).
    */
   lrLowPass?: LowPassLike;
-  /**
-   * How the default LR low-pass widens with the input's noise: LR pixels of sigma per grey level of
-   * effective noise (0..255 scale). Default 0.08 (sigma 0.3 at noise 4, 1.6 at noise 20), chosen on
-   * the quality bench's dev faces (docs/benchmarks.md).
-   */
+  /** How the default LR low-pass widens with the input's noise: LR pixels of sigma per grey level of effective noise (0..255 scale). */
   lrSigmaPerNoise?: number;
-  /** Seed of every random draw (module init, start noise, step noise). Default 0. */
-  seed?: number;
-  /** Progress callback. */
-  onProgress?: (progress: RestoreProgress) => void;
-  /** Attach the x0 estimate to every n-th progress report (0: never). Default 0. */
-  previewEvery?: number;
-  /** Cancels the restore; the promise rejects with `AbortError`. */
-  signal?: AbortSignal;
   /**
    * Collapse check: a result whose LR projection misses the input (RMSE after the LR low-pass,
    * [-1, 1] units) by more than this factor times the bicubic baseline's miss, or times 0.01 (about
@@ -172,17 +170,36 @@ export interface RestoreOptions {
    * instead, or the bicubic upsampling when the SRM output misses the input as well. The floor
    * keeps clean inputs, which bicubic already fits almost exactly, from flagging ordinary results
    * (they miss by at most 0.014 on the quality bench); collapses miss by 0.036 (partial: striped
-   * texture) to 0.5. Default 3.
+   * texture) to 0.5.
    */
   collapseFactor?: number;
   /**
    * How many times a collapsed chain is rerun, the k-th rerun with seed `seed + k`, before a
    * fallback is returned. A collapse is an unstable trajectory of the Adam updates (about one
-   * restore in 200 on the quality bench) and another seed's usually is not. Default 1; 0 returns the
-   * fallback at once.
+   * restore in 200 on the quality bench) and another seed's usually is not. 0 returns the fallback at once.
    */
   collapseRetries?: number;
 }
+
+/** Settings of one call. Defaults: {@link RESTORE_DEFAULTS}. */
+export interface CallOptions {
+  /** Seed of every random draw (module init, start noise, step noise, posterior samples): an integer >= 0. */
+  seed?: number;
+  /** Progress callback. */
+  onProgress?: (progress: RestoreProgress) => void;
+  /** Attach the x0 estimate to every n-th progress report (0: never). */
+  previewEvery?: number;
+  /** Cancels the restore; the promise rejects with `AbortError`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link restore}: every field is optional, given flat (`restore(img, { steps, seed })`),
+ * and belongs to one of four kinds: {@link MethodOptions} (what runs), {@link ChainOptions} (the
+ * chain), {@link OptimisationOptions} (hyper-parameters) and {@link CallOptions} (per call).
+ * Defaults: {@link RESTORE_DEFAULTS}.
+ */
+export interface RestoreOptions extends MethodOptions, ChainOptions, OptimisationOptions, CallOptions {}
 
 /** What happened during a restore. */
 export interface RestoreInfo {

@@ -1,15 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gaussianLowPass } from '../filters/low-pass.js';
-import type { DecodedInput } from '../image/image-io.js';
-import { resizeBicubic } from '../image/resize.js';
-import { getDefaultPrior } from './default-prior.js';
-import { getDefaultGaussianModel } from './default-face-models.js';
-import { lrConsistencyRmse } from './fidelity-loss.js';
-import type { RestoreOptions } from './options.js';
-import { runPosteriorChain } from './posterior-chain.js';
-import { degradationFor, type MethodResult } from './restore-gaussian.js';
+import { getDefaultGaussianModel, getDefaultPrior } from '../runtime/face-model.js';
 import { resolveChain } from './chain-settings.js';
-import { positiveInt, unitInterval } from './validate.js';
+import { lrFit } from './lr-fit.js';
+import { inputDegradation } from './input-degradation.js';
+import type { RestoreMethodRun } from './method-result.js';
+import { runPosteriorChain } from './posterior-chain.js';
 
 /**
  * Combine K posterior samples: their mean (the fidelity mode, approaching the posterior mean as K
@@ -29,25 +24,19 @@ export function combineSamples(samples: readonly Float64Array[], fidelity: numbe
 }
 
 /** `method: 'posterior'`: the diffusion posterior sampler, K chains in one batch, combined. */
-export async function restorePosterior(decoded: DecodedInput, options: RestoreOptions): Promise<MethodResult> {
+export const restorePosterior: RestoreMethodRun = async (decoded, options) => {
+  const { run, call } = options;
   const y = decoded.rgb;
   const [, h, w] = y.shape;
-  const prior = options.prior ?? (await getDefaultPrior({ backend: options.backend }));
-  const { scale, tables, startIndex } = resolveChain(options, prior, h, w);
-  const samples = positiveInt('samples', options.samples ?? 1);
-  const fidelity = unitInterval('fidelity', options.fidelity ?? 1);
-  const gaussian = options.gaussianModel ?? (await getDefaultGaussianModel());
-  const degradation = await degradationFor(y, options);
-  const seed = options.seed ?? 0;
-  const chain = await runPosteriorChain(y, { prior, gaussian, degradation, tables, startIndex, scale, samples, seed, onProgress: options.onProgress, signal: options.signal });
+  const prior = run.prior ?? (await getDefaultPrior({ backend: run.backend }));
+  const { scale, tables, startIndex } = resolveChain(options.chain, prior, h, w);
+  const gaussian = run.gaussianModel ?? (await getDefaultGaussianModel());
+  const degradation = await inputDegradation(y, run.degradation);
+  const { samples, fidelity } = run;
+  const chain = await runPosteriorChain(y, { prior, gaussian, degradation, tables, startIndex, scale, samples, seed: call.seed, onProgress: call.onProgress, signal: call.signal });
   const combined = combineSamples(chain.samples, fidelity);
   const res = prior.resolution;
   const image = tf.tidy(() => tf.clipByValue(tf.tensor4d(Float32Array.from(combined.image), [1, res, res, 3]), -1, 1) as tf.Tensor4D);
-  const lowPass = gaussianLowPass(1);
-  const [lrRmse, baselineLrRmse] = tf.tidy(() => {
-    const lowY = lowPass.apply(y);
-    return [lrConsistencyRmse(lowY, image, scale, lowPass), lrConsistencyRmse(lowY, resizeBicubic(y, res, res), scale, lowPass)];
-  });
   return {
     image,
     ...(combined.std ? { std: combined.std } : {}),
@@ -60,14 +49,12 @@ export async function restorePosterior(decoded: DecodedInput, options: RestoreOp
       startTimestep: tables.timesteps[startIndex],
       srm: false,
       cfm: false,
-      seed,
-      loss: 0.5 * lrRmse * lrRmse,
-      lrRmse,
-      baselineLrRmse,
+      seed: call.seed,
+      ...lrFit(y, image, scale),
       retries: 0,
       collapsed: false,
       prior: prior.name ?? 'custom',
       optimizer: 'none',
     },
   };
-}
+};

@@ -1,33 +1,31 @@
-import { DifbfsrError, gaussianLowPass, identityLowPass, type Ablation, type Degradation, type LowPass, type OptimizerChoice, type PriorBackend, type RestoreOptions } from '@difbfsr/core';
+import { DifbfsrError, gaussianLowPass, identityLowPass, RESTORE_DEFAULTS, type Ablation, type Degradation, type LowPass, type OptimizerChoice, type RestoreOptions, type RuntimeChoice } from '@difbfsr/core';
 
-/** The restore() options the bench can override (JSON-able, so they are hashed into each result's key). */
-export interface RestoreOverrides {
+/** The restore() options the bench can override, as restore() types them (unset: `RESTORE_DEFAULTS`). */
+type RestoreKnobs = Pick<
+  RestoreOptions,
+  'steps' | 'strength' | 'warmupIters' | 'cfmKernelSize' | 'lrSigmaPerNoise' | 'adamSteps' | 'srmLearningRate' | 'cfmLearningRate' | 'adamEpsilon' | 'srmStart' | 'samples' | 'fidelity'
+>;
+
+/** The restore() options the bench can override, and its own (JSON-able, so they are hashed into each result's key). */
+export interface RestoreOverrides extends Readonly<RestoreKnobs> {
   readonly seed: number;
   /** What runs the default prior and the SRM/CFM optimisation. */
-  readonly backend: PriorBackend;
+  readonly backend: RuntimeChoice;
   readonly optimizer?: Exclude<OptimizerChoice, Function>;
-  readonly steps?: number;
-  readonly strength?: number;
-  readonly warmupIters?: number;
-  readonly cfmKernelSize?: number;
   /** Sigma (LR pixels) of the Gaussian LR low-pass of the loss; 0 = identity. */
   readonly lrSigma?: number;
-  /** restore()'s `lrSigmaPerNoise`: how the default LR low-pass widens with the degradation's noise. */
-  readonly lrSigmaPerNoise?: number;
   /**
    * `'oracle'`: the ablations are given the face's true degradation (the protocol case's blur and
    * the measured effective noise) instead of estimating it. `'area'`: the runner registers no
    * degradation estimator, so the ablations' data term uses area downsampling (as before issue #20).
    */
   readonly degradation?: 'oracle' | 'area';
-  readonly adamSteps?: number;
-  readonly srmLearningRate?: number;
-  readonly cfmLearningRate?: number;
-  readonly adamEpsilon?: number;
-  readonly srmStart?: 'bicubic' | 'dip';
-  /** Posterior samples and their blend (`method: 'posterior'`). */
-  readonly samples?: number;
-  readonly fidelity?: number;
+}
+
+/** The restore() settings a run of the bench uses: its overrides over `RESTORE_DEFAULTS` (for its log). */
+export function effectiveSettings(o: RestoreOverrides): Record<string, unknown> {
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return { ...RESTORE_DEFAULTS, ...given };
 }
 
 /** The LR low-pass the overrides ask for (restore's default, Gaussian sigma 1, when unset). */

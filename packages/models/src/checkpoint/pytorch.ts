@@ -245,11 +245,9 @@ function findPrefix(dir: ZipDirectory, label: string): string {
   return pkls[0].slice(0, -'data.pkl'.length);
 }
 
-/** Read a PyTorch zip checkpoint. */
-export async function readPytorch(src: ByteSource, options: LoadCheckpointOptions = {}): Promise<StateDict> {
+/** Refuse TorchScript archives and big-endian data: the archive must be a little-endian `torch.save`. */
+async function checkArchive(src: ByteSource, dir: ZipDirectory, prefix: string): Promise<void> {
   const label = src.label;
-  const dir = await readZipDirectory(src);
-  const prefix = findPrefix(dir, label);
   if (dir.entries.has(`${prefix}constants.pkl`) || [...dir.entries.keys()].some((n) => n.startsWith(`${prefix}code/`))) {
     throw fmtErr(label, 'this is a TorchScript archive (torch.jit.save); save model.state_dict() with torch.save instead');
   }
@@ -258,50 +256,54 @@ export async function readPytorch(src: ByteSource, options: LoadCheckpointOption
     const order = new TextDecoder().decode(await readEntry(src, bo)).trim();
     if (order !== 'little') throw fmtErr(label, `byte order "${clean(order)}" is not supported (only little-endian)`);
   }
+}
+
+/**
+ * The `persistent_load` of `torch.load`: a storage persistent id (`('storage', type, key, location,
+ * numel)`) to one {@link TorchStorage} per key, recorded in `storages`; anything else is refused.
+ */
+function storageLoader(label: string, storages: Map<string, TorchStorage>): (pid: unknown) => TorchStorage {
+  return (pid) => {
+    if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length !== 5) {
+      throw fmtErr(label, `unsupported persistent id (${typeName(pid)}); only tensor storages are allowed`);
+    }
+    const [, type, key, location, numel] = pid.items;
+    if (!(type instanceof PyGlobal) || type.module !== 'torch' || !(type.name in STORAGE_DTYPES)) {
+      throw new DifbfsrError(
+        'UNSUPPORTED_DTYPE',
+        `${label}: storage type ${type instanceof PyGlobal ? type.qualname : typeName(type)} is not supported (${Object.keys(STORAGE_DTYPES).join(', ')})`,
+      );
+    }
+    if (typeof key !== 'string' || key.length > 256 || typeof location !== 'string' || !isDim(numel)) {
+      throw fmtErr(label, 'malformed storage persistent id');
+    }
+    const dtype = STORAGE_DTYPES[type.name];
+    const prev = storages.get(key);
+    if (prev) {
+      if (prev.dtype !== dtype || prev.numel !== numel) throw fmtErr(label, `storage "${clean(key)}" is declared twice differently`);
+      return prev;
+    }
+    const s = new TorchStorage(key, dtype, numel, location);
+    storages.set(key, s);
+    return s;
+  };
+}
+
+/** Unpickle `data.pkl` with the state-dict allow-list and storage persistent ids. */
+async function readDataPkl(src: ByteSource, dir: ZipDirectory, prefix: string): Promise<unknown> {
+  const label = src.label;
   const pklEntry = dir.entries.get(`${prefix}data.pkl`)!;
   if (pklEntry.size > 1 << 30) throw fmtErr(label, `data.pkl of ${pklEntry.size} bytes is implausibly large for a state dict`);
   const pkl = await readEntry(src, pklEntry);
+  return unpickle(pkl, { label: `${label} (data.pkl)`, globals: stateDictGlobals(label), persistentLoad: storageLoader(label, new Map()) });
+}
 
-  const storages = new Map<string, TorchStorage>();
-  const globals = stateDictGlobals(label);
-  const root = unpickle(pkl, {
-    label: `${label} (data.pkl)`,
-    globals,
-    persistentLoad: (pid) => {
-      if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length !== 5) {
-        throw fmtErr(label, `unsupported persistent id (${typeName(pid)}); only tensor storages are allowed`);
-      }
-      const [, type, key, location, numel] = pid.items;
-      if (!(type instanceof PyGlobal) || type.module !== 'torch' || !(type.name in STORAGE_DTYPES)) {
-        throw new DifbfsrError(
-          'UNSUPPORTED_DTYPE',
-          `${label}: storage type ${type instanceof PyGlobal ? type.qualname : typeName(type)} is not supported (${Object.keys(STORAGE_DTYPES).join(', ')})`,
-        );
-      }
-      if (typeof key !== 'string' || key.length > 256 || typeof location !== 'string' || !isDim(numel)) {
-        throw fmtErr(label, 'malformed storage persistent id');
-      }
-      const dtype = STORAGE_DTYPES[type.name];
-      const prev = storages.get(key);
-      if (prev) {
-        if (prev.dtype !== dtype || prev.numel !== numel) throw fmtErr(label, `storage "${clean(key)}" is declared twice differently`);
-        return prev;
-      }
-      const s = new TorchStorage(key, dtype, numel, location);
-      storages.set(key, s);
-      return s;
-    },
-  });
-
-  const { dict, extras } = selectStateDict(root, label, options.key);
-  let tensors = flattenTensors(dict, label);
-  if (tensors.size === 0) throw fmtErr(label, 'no tensors found');
-  const strip = options.stripPrefix === false ? [] : (options.stripPrefix ?? ['module.']);
-  tensors = stripCommonPrefix(tensors, strip);
-
-  // Locate (or inflate) each storage that a selected tensor uses.
-  const used = new Set<TorchStorage>();
-  for (const t of tensors.values()) used.add(t.storage);
+/**
+ * Where each storage a tensor uses can be read: in place for a stored entry, or inflated into
+ * memory (at most 256 MiB or 32 times the archive) for a compressed one.
+ */
+async function locateStorages(src: ByteSource, dir: ZipDirectory, prefix: string, used: Set<TorchStorage>): Promise<Map<TorchStorage, { source: ByteSource; offset: number }>> {
+  const label = src.label;
   const located = new Map<TorchStorage, { source: ByteSource; offset: number }>();
   let inflated = 0;
   const inflateCap = Math.max(256 * 2 ** 20, 32 * src.size);
@@ -311,10 +313,7 @@ export async function readPytorch(src: ByteSource, options: LoadCheckpointOption
     checkEntryReadable(label, entry);
     const bytes = s.numel * DTYPE_BYTES[s.dtype];
     if (bytes > entry.size) {
-      throw new DifbfsrError(
-        'CHECKPOINT_TRUNCATED',
-        `${label}: storage data/${clean(s.key)} holds ${entry.size} bytes but ${s.numel} ${s.dtype} elements need ${bytes}`,
-      );
+      throw new DifbfsrError('CHECKPOINT_TRUNCATED', `${label}: storage data/${clean(s.key)} holds ${entry.size} bytes but ${s.numel} ${s.dtype} elements need ${bytes}`);
     }
     if (entry.method === 0) {
       located.set(s, { source: src, offset: await entryDataOffset(src, entry) });
@@ -324,32 +323,37 @@ export async function readPytorch(src: ByteSource, options: LoadCheckpointOption
       located.set(s, { source: memorySource(await readEntry(src, entry), label), offset: 0 });
     }
   }
+  return located;
+}
 
-  const entries = new Map<string, TensorEntry>();
-  for (const [name, t] of tensors) {
-    const s = t.storage;
-    const numel = t.shape.reduce((a, b) => a * b, 1);
-    if (numel > 0) {
-      let last = t.storageOffset;
-      for (let i = 0; i < t.shape.length; i++) last += (t.shape[i] - 1) * t.stride[i];
-      if (!Number.isSafeInteger(last) || last >= s.numel || numel > s.numel) {
-        throw fmtErr(
-          label,
-          `tensor "${clean(name)}" (shape [${t.shape.join(', ')}], stride [${t.stride.join(', ')}], offset ${t.storageOffset}) does not fit its storage of ${s.numel} elements`,
-        );
-      }
+/** A tensor view, checked to lie inside its storage, as a lazily read {@link TensorEntry}. */
+function tensorEntry(label: string, name: string, t: TorchTensor, loc: { source: ByteSource; offset: number }): TensorEntry {
+  const s = t.storage;
+  const numel = t.shape.reduce((a, b) => a * b, 1);
+  if (numel > 0) {
+    let last = t.storageOffset;
+    for (let i = 0; i < t.shape.length; i++) last += (t.shape[i] - 1) * t.stride[i];
+    if (!Number.isSafeInteger(last) || last >= s.numel || numel > s.numel) {
+      throw fmtErr(label, `tensor "${clean(name)}" (shape [${t.shape.join(', ')}], stride [${t.stride.join(', ')}], offset ${t.storageOffset}) does not fit its storage of ${s.numel} elements`);
     }
-    const loc = located.get(s)!;
-    entries.set(
-      name,
-      new LazyTensor(loc.source, {
-        name,
-        dtype: s.dtype,
-        shape: t.shape,
-        offset: loc.offset + t.storageOffset * DTYPE_BYTES[s.dtype],
-        stride: t.stride,
-      }),
-    );
   }
+  return new LazyTensor(loc.source, { name, dtype: s.dtype, shape: t.shape, offset: loc.offset + t.storageOffset * DTYPE_BYTES[s.dtype], stride: t.stride });
+}
+
+/** Read a PyTorch zip checkpoint: the archive, its `data.pkl`, the state dict in it, and where each tensor's bytes are. */
+export async function readPytorch(src: ByteSource, options: LoadCheckpointOptions = {}): Promise<StateDict> {
+  const label = src.label;
+  const dir = await readZipDirectory(src);
+  const prefix = findPrefix(dir, label);
+  await checkArchive(src, dir, prefix);
+  const root = await readDataPkl(src, dir, prefix);
+  const { dict, extras } = selectStateDict(root, label, options.key);
+  let tensors = flattenTensors(dict, label);
+  if (tensors.size === 0) throw fmtErr(label, 'no tensors found');
+  const strip = options.stripPrefix === false ? [] : (options.stripPrefix ?? ['module.']);
+  tensors = stripCommonPrefix(tensors, strip);
+  const located = await locateStorages(src, dir, prefix, new Set([...tensors.values()].map((t) => t.storage)));
+  const entries = new Map<string, TensorEntry>();
+  for (const [name, t] of tensors) entries.set(name, tensorEntry(label, name, t, located.get(t.storage)!));
   return new MapStateDict('pytorch', entries, {}, extras, label);
 }

@@ -42,33 +42,33 @@ function u64(dv: DataView, at: number): number {
   return hi * 2 ** 32 + lo;
 }
 
-/** Read and validate the central directory. */
-export async function readZipDirectory(src: ByteSource): Promise<ZipDirectory> {
-  const { size, label } = src;
-  if (size < 22) {
-    throw new DifbfsrError('CHECKPOINT_TRUNCATED', `${label}: ${size} bytes is too short for a ZIP archive (truncated)`);
+/** Where the central directory is, as the end-of-central-directory record (or its ZIP64 form) says. */
+interface DirectoryLocation {
+  count: number;
+  cdSize: number;
+  cdOffset: number;
+  /** The central directory ends before this. */
+  cdLimit: number;
+}
+
+/** The end-of-central-directory record's position in `tail`, searched backwards past any comment. */
+function findEocd(tdv: DataView, label: string): number {
+  for (let i = tdv.byteLength - 22; i >= 0; i--) {
+    if (tdv.getUint32(i, true) === SIG_EOCD && i + 22 + tdv.getUint16(i + 20, true) <= tdv.byteLength) return i;
   }
+  throw new DifbfsrError('CHECKPOINT_TRUNCATED', `${label}: ZIP end-of-central-directory record not found; the archive is truncated or not a ZIP file`);
+}
+
+/** Read the end-of-central-directory record (and the ZIP64 one when its locator is there). */
+async function locateDirectory(src: ByteSource): Promise<DirectoryLocation> {
+  const { size, label } = src;
+  if (size < 22) throw new DifbfsrError('CHECKPOINT_TRUNCATED', `${label}: ${size} bytes is too short for a ZIP archive (truncated)`);
   const tailLen = Math.min(size, 22 + 0xffff);
   const tailStart = size - tailLen;
   const tail = await src.read(tailStart, tailLen);
   const tdv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
-  let eocd = -1;
-  for (let i = tailLen - 22; i >= 0; i--) {
-    if (tdv.getUint32(i, true) === SIG_EOCD && i + 22 + tdv.getUint16(i + 20, true) <= tailLen) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) {
-    throw new DifbfsrError(
-      'CHECKPOINT_TRUNCATED',
-      `${label}: ZIP end-of-central-directory record not found; the archive is truncated or not a ZIP file`,
-    );
-  }
-  let count = tdv.getUint16(eocd + 10, true);
-  let cdSize = tdv.getUint32(eocd + 12, true);
-  let cdOffset = tdv.getUint32(eocd + 16, true);
-  let cdLimit = tailStart + eocd; // the central directory ends before this
+  const eocd = findEocd(tdv, label);
+  const found = { count: tdv.getUint16(eocd + 10, true), cdSize: tdv.getUint32(eocd + 12, true), cdOffset: tdv.getUint32(eocd + 16, true), cdLimit: tailStart + eocd };
   const loc = eocd - 20;
   if (loc >= 0 && tdv.getUint32(loc, true) === SIG_LOC64) {
     const e64 = u64(tdv, loc + 8);
@@ -76,70 +76,79 @@ export async function readZipDirectory(src: ByteSource): Promise<ZipDirectory> {
     const rec = await src.read(e64, 56);
     const rdv = new DataView(rec.buffer, rec.byteOffset, 56);
     if (rdv.getUint32(0, true) !== SIG_EOCD64) throw fmtErr(label, 'bad ZIP64 end-of-central-directory signature');
-    count = u64(rdv, 32);
-    cdSize = u64(rdv, 40);
-    cdOffset = u64(rdv, 48);
-    cdLimit = e64;
-  } else if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    throw fmtErr(label, 'ZIP64 archive without a ZIP64 end-of-central-directory locator');
+    return { count: u64(rdv, 32), cdSize: u64(rdv, 40), cdOffset: u64(rdv, 48), cdLimit: e64 };
   }
-  if (cdOffset + cdSize > cdLimit) {
+  if (found.count === 0xffff || found.cdSize === 0xffffffff || found.cdOffset === 0xffffffff) throw fmtErr(label, 'ZIP64 archive without a ZIP64 end-of-central-directory locator');
+  return found;
+}
+
+/** The sizes and offset an entry's ZIP64 extra field (id 1) replaces, where the 32-bit fields are saturated. */
+function applyZip64Extra(dv: DataView, x: number, xEnd: number, e: { size: number; compressedSize: number; localHeaderOffset: number; name: string }, label: string): void {
+  while (x + 4 <= xEnd) {
+    const id = dv.getUint16(x, true);
+    const len = dv.getUint16(x + 2, true);
+    if (x + 4 + len > xEnd) break;
+    if (id === 0x0001) {
+      let q = x + 4;
+      const take = (): number => {
+        if (q + 8 > x + 4 + len) throw fmtErr(label, `short ZIP64 extra field in entry "${e.name}"`);
+        const v = u64(dv, q);
+        q += 8;
+        return v;
+      };
+      if (e.size === 0xffffffff) e.size = take();
+      if (e.compressedSize === 0xffffffff) e.compressedSize = take();
+      if (e.localHeaderOffset === 0xffffffff) e.localHeaderOffset = take();
+    }
+    x += 4 + len;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** Central directory entry `i` at byte `p` of `cd`; returns it and where the next one starts. */
+function readEntryHeader(cd: Uint8Array, dv: DataView, p: number, i: number, at: DirectoryLocation, label: string): { entry: ZipEntry; next: number } {
+  if (p + 46 > at.cdSize || dv.getUint32(p, true) !== SIG_CEN) throw fmtErr(label, `bad ZIP central directory entry #${i}`);
+  const nameLen = dv.getUint16(p + 28, true);
+  const extraLen = dv.getUint16(p + 30, true);
+  const next = p + 46 + nameLen + extraLen + dv.getUint16(p + 32, true);
+  if (next > at.cdSize) throw fmtErr(label, `ZIP central directory entry #${i} overflows the directory`);
+  const entry: ZipEntry = {
+    name: utf8.decode(cd.subarray(p + 46, p + 46 + nameLen)),
+    method: dv.getUint16(p + 10, true),
+    flags: dv.getUint16(p + 8, true),
+    crc32: dv.getUint32(p + 16, true),
+    compressedSize: dv.getUint32(p + 20, true),
+    size: dv.getUint32(p + 24, true),
+    localHeaderOffset: dv.getUint32(p + 42, true),
+  };
+  applyZip64Extra(dv, p + 46 + nameLen, p + 46 + nameLen + extraLen, entry, label);
+  if (entry.localHeaderOffset + 30 + entry.compressedSize > at.cdOffset) {
     throw new DifbfsrError(
       'CHECKPOINT_TRUNCATED',
-      `${label}: ZIP central directory (${cdOffset}+${cdSize}) overflows the archive; the file is truncated or corrupt`,
+      `${label}: ZIP entry "${entry.name}" (${entry.compressedSize} bytes at ${entry.localHeaderOffset}) overflows the archive data; truncated or corrupt`,
     );
   }
-  if (count > MAX_ENTRIES || count * 46 > cdSize) {
-    throw fmtErr(label, `ZIP central directory of ${cdSize} bytes cannot hold ${count} entries`);
+  return { entry, next };
+}
+
+/** Read and validate the central directory. */
+export async function readZipDirectory(src: ByteSource): Promise<ZipDirectory> {
+  const { label } = src;
+  const at = await locateDirectory(src);
+  const { count, cdSize, cdOffset, cdLimit } = at;
+  if (cdOffset + cdSize > cdLimit) {
+    throw new DifbfsrError('CHECKPOINT_TRUNCATED', `${label}: ZIP central directory (${cdOffset}+${cdSize}) overflows the archive; the file is truncated or corrupt`);
   }
+  if (count > MAX_ENTRIES || count * 46 > cdSize) throw fmtErr(label, `ZIP central directory of ${cdSize} bytes cannot hold ${count} entries`);
   const cd = await src.read(cdOffset, cdSize);
   const dv = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
-  const dec = new TextDecoder('utf-8');
   const entries = new Map<string, ZipEntry>();
   let p = 0;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > cdSize || dv.getUint32(p, true) !== SIG_CEN) throw fmtErr(label, `bad ZIP central directory entry #${i}`);
-    const flags = dv.getUint16(p + 8, true);
-    const method = dv.getUint16(p + 10, true);
-    const crc32 = dv.getUint32(p + 16, true);
-    let compressedSize = dv.getUint32(p + 20, true);
-    let usize = dv.getUint32(p + 24, true);
-    const nameLen = dv.getUint16(p + 28, true);
-    const extraLen = dv.getUint16(p + 30, true);
-    const commentLen = dv.getUint16(p + 32, true);
-    let localHeaderOffset = dv.getUint32(p + 42, true);
-    const end = p + 46 + nameLen + extraLen + commentLen;
-    if (end > cdSize) throw fmtErr(label, `ZIP central directory entry #${i} overflows the directory`);
-    const name = dec.decode(cd.subarray(p + 46, p + 46 + nameLen));
-    // ZIP64 extended information extra field.
-    let x = p + 46 + nameLen;
-    const xEnd = x + extraLen;
-    while (x + 4 <= xEnd) {
-      const id = dv.getUint16(x, true);
-      const len = dv.getUint16(x + 2, true);
-      if (x + 4 + len > xEnd) break;
-      if (id === 0x0001) {
-        let q = x + 4;
-        const take = (): number => {
-          if (q + 8 > x + 4 + len) throw fmtErr(label, `short ZIP64 extra field in entry "${name}"`);
-          const v = u64(dv, q);
-          q += 8;
-          return v;
-        };
-        if (usize === 0xffffffff) usize = take();
-        if (compressedSize === 0xffffffff) compressedSize = take();
-        if (localHeaderOffset === 0xffffffff) localHeaderOffset = take();
-      }
-      x += 4 + len;
-    }
-    if (localHeaderOffset + 30 + compressedSize > cdOffset) {
-      throw new DifbfsrError(
-        'CHECKPOINT_TRUNCATED',
-        `${label}: ZIP entry "${name}" (${compressedSize} bytes at ${localHeaderOffset}) overflows the archive data; truncated or corrupt`,
-      );
-    }
-    entries.set(name, { name, method, flags, crc32, compressedSize, size: usize, localHeaderOffset });
-    p = end;
+    const { entry, next } = readEntryHeader(cd, dv, p, i, at, label);
+    entries.set(entry.name, entry);
+    p = next;
   }
   return { entries, centralDirectory: cd };
 }

@@ -5,3 +5,4 @@ export { planUNet, type UNetPlan, type BlockPlan, type LayerPlan, type ConvPlan,
 export { checkStoredConfig } from './stored-config.js';
 export { unetConfigOf } from './checkpoint-config.js';
 export { checkUNetCall } from './check-call.js';
+export { unetSpecOf, type UNetSpec } from './unet-spec.js';

@@ -1,4 +1,4 @@
-import { ADAM_BETA1 as BETA1, ADAM_BETA2 as BETA2, DEFAULT_ADAM_EPSILON } from '@difbfsr/core';
+import { ADAM_BETA1 as BETA1, ADAM_BETA2 as BETA2, RESTORE_DEFAULTS } from '@difbfsr/core';
 
 const f32 = Math.fround;
 
@@ -16,7 +16,7 @@ export class Adam {
   constructor(
     private readonly learningRate: number,
     sizes: readonly number[],
-    private readonly epsilon = DEFAULT_ADAM_EPSILON,
+    private readonly epsilon: number = RESTORE_DEFAULTS.adamEpsilon,
   ) {
     this.m = sizes.map((n) => new Float32Array(n));
     this.v = sizes.map((n) => new Float32Array(n));

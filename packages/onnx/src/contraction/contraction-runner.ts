@@ -8,7 +8,7 @@ import { nchwOf, nhwcTensor } from './nchw.js';
 import { gradName, LOW_PASS_INPUTS, type ContractionGraphConfig, type ContractionProgram } from './programs.js';
 import { acquireContractionSession, releaseContractionSession } from './sessions.js';
 
-/** Options of `OnnxContractionOptimizer.create` and `registerOnnxContractionOptimizer`. */
+/** Options of `OnnxContractionOptimizer.create` and `registerOnnxRuntime`. */
 export interface OnnxContractionOptions {
   /** CPU threads. Default: every core in Node (`os.availableParallelism()`), onnxruntime-web's default in browsers. */
   threads?: number;

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -8,6 +7,7 @@ import { getPreset, loadCheckpoint, unetConfigOf, unetParamCount, type UNetConfi
 import type { CliCommand } from '../command.js';
 import { fmtBytes, fmtInt, type CliIO } from '../io.js';
 import { requireOnnx } from '../optional-onnx.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 /** Options of {@link exportOnnxFile}. */
 export interface ExportOnnxOptions {
@@ -36,17 +36,6 @@ export interface ExportOnnxResult {
 
 /** protobuf's limit for one message: larger float32 weights must go to an external-data file. */
 const INLINE_LIMIT = 2 ** 31 - 2 ** 24;
-
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new DifbfsrError('IO', `${path}: cannot write the file (${(err as Error).message})`, { cause: err });
-  }
-}
 
 /**
  * Export the guided-diffusion U-Net of a checkpoint to an ONNX file (with `@difbfsr/onnx`). The
@@ -81,10 +70,10 @@ export async function exportOnnxFile(input: string, output: string, options: Exp
   const result: ExportOnnxResult = { parameters, modelBytes: exported.model.byteLength, learnedVariance: exported.plan.config.outChannels === 6 };
   if (exported.weights) {
     const dataFile = join(dirname(output), location);
-    await writeAtomic(dataFile, exported.weights);
+    await writeFileAtomic(dataFile, exported.weights);
     Object.assign(result, { dataFile, dataBytes: exported.weights.byteLength });
   }
-  await writeAtomic(output, exported.model);
+  await writeFileAtomic(output, exported.model);
   return result;
 }
 

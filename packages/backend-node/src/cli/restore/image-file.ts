@@ -1,8 +1,8 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { DifbfsrError } from '@difbfsr/core';
 import type { OutputFormat } from './output-paths.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 /**
  * Interleaved pixels as `restorePhoto()` takes and returns them: 8-bit (`Uint8Array`) or 16-bit
@@ -135,13 +135,5 @@ export async function encodeImage(image: PixelImage, format: OutputFormat): Prom
  * then renamed), so an interrupted run never leaves a truncated output.
  */
 export async function writeImageFile(path: string, image: PixelImage, format: OutputFormat): Promise<void> {
-  const bytes = await encodeImage(image, format);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new DifbfsrError('IO', `${path}: cannot write the file (${(err as Error).message})`, { cause: err });
-  }
+  await writeFileAtomic(path, await encodeImage(image, format));
 }

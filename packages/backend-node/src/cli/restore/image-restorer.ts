@@ -1,10 +1,10 @@
 import type { FaceReport } from '@difbfsr/core';
+import type { FaceFiles } from './face-crops.js';
 import type { PixelImage } from './image-file.js';
 
-/** A face of a restored image, with its crops before and after when `--save-faces` asks for them. */
-export interface RestoredFace {
+/** A face of a restored image, with the files `--save-faces` and `--save-uncertainty` ask for. */
+export interface RestoredFace extends FaceFiles {
   report: FaceReport;
-  crops?: { input: PixelImage; restored: PixelImage };
 }
 
 /** What an {@link ImageRestorer} made of one image. */

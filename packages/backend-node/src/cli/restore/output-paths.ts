@@ -33,10 +33,10 @@ export function formatOf(input: string): OutputFormat {
   return 'png';
 }
 
-/** Paths of the two crops `--save-faces` writes for face `index` (0-based). */
-export function faceCropPaths(paths: OutputPaths, index: number): { input: string; restored: string } {
+/** Paths of the files of face `index` (0-based): the two crops of `--save-faces`, the heat map of `--save-uncertainty` (always PNG). */
+export function faceFilePaths(paths: OutputPaths, index: number): { input: string; restored: string; uncertainty: string } {
   const stem = `${paths.facePrefix}${index + 1}`;
-  return { input: `${stem}_input.${paths.format}`, restored: `${stem}_restored.${paths.format}` };
+  return { input: `${stem}_input.${paths.format}`, restored: `${stem}_restored.${paths.format}`, uncertainty: `${stem}_uncertainty.png` };
 }
 
 /**

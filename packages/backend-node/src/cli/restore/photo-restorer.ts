@@ -1,5 +1,5 @@
 import { restorePhoto, type Denoiser, type FaceDetector, type PhotoOptions, type PhotoProgress } from '@difbfsr/core';
-import { faceCrops } from './face-crops.js';
+import { faceFiles } from './face-crops.js';
 import type { PixelImage } from './image-file.js';
 import type { ImageRestorer, RestoreHooks } from './image-restorer.js';
 
@@ -9,9 +9,11 @@ export interface PhotoRestorerOptions {
   /** Finds the faces; undefined with `photo.aligned`. */
   detector?: FaceDetector;
   /** `restorePhoto()`'s photo-level options and the `restore()` options for each face. */
-  photo: Omit<PhotoOptions, 'prior' | 'detector' | 'onProgress' | 'signal'>;
+  photo: Omit<PhotoOptions, 'prior' | 'detector' | 'onProgress' | 'signal' | 'faceCrops'>;
   /** Also return each restored face's crops before and after. */
   saveFaces: boolean;
+  /** Also return each restored face's uncertainty map as a heat map. */
+  saveUncertainty: boolean;
 }
 
 /** Forward a `restorePhoto()` progress report: counted stages, and each face's paste. */
@@ -24,19 +26,18 @@ function forwardProgress(p: PhotoProgress, hooks: RestoreHooks): void {
 /**
  * The restorer of the `restore` command: `restorePhoto()` on each image (faces found by the
  * detector, or the whole image as one aligned face), the result in the input's channels and bit
- * depth, and with `saveFaces` the crops of each restored face.
+ * depth, and the files of each restored face that `saveFaces` and `saveUncertainty` ask for, from
+ * what `restorePhoto()` restored.
  */
 export function photoRestorer(options: PhotoRestorerOptions): ImageRestorer {
-  const { prior, detector, photo, saveFaces } = options;
-  const scale = photo.scale ?? 4;
-  const geometry = { template: photo.template ?? prior.faceTemplate, side: prior.resolution / scale, scale };
+  const { prior, detector, photo, saveFaces, saveUncertainty } = options;
+  const faceCrops = saveFaces || saveUncertainty;
   return async (image, hooks) => {
-    const result = await restorePhoto(image, { ...photo, prior, detector, signal: hooks.signal, onProgress: (p) => forwardProgress(p, hooks) });
+    const result = await restorePhoto(image, { ...photo, prior, detector, faceCrops, signal: hooks.signal, onProgress: (p) => forwardProgress(p, hooks) });
     const output = { ...result.image, channels: image.channels } as PixelImage;
-    const crops = saveFaces ? faceCrops(image, output, result.faces, geometry) : [];
     return {
       image: output,
-      faces: result.faces.map((report, k) => ({ report, ...(crops[k] ? { crops: crops[k] } : {}) })),
+      faces: result.faces.map((report, k) => ({ report, ...faceFiles(result.crops?.[k], { saveFaces, saveUncertainty }) })),
       ...(result.detector ? { detector: result.detector } : {}),
       warnings: result.warnings,
     };

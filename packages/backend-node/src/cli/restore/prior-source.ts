@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { getDefaultPrior, type Denoiser, type FaceTemplate, type PriorBackend } from '@difbfsr/core';
-import { BUNDLED_FACE_TEMPLATE, BUNDLED_PRIOR_URL, detectPreset, loadCheckpoint, UNET_PRESETS, UNet, unetConfigOf } from '@difbfsr/models';
-import { importOptionalOnnx, requireOnnx, type OnnxPackage } from '../optional-onnx.js';
+import { createDenoiser, getDefaultPrior, type Denoiser, type FaceTemplate, type RuntimeChoice } from '@difbfsr/core';
+import { detectPreset, loadCheckpoint, UNET_PRESETS, unetConfigOf } from '@difbfsr/models';
+import { importOptionalOnnx, requireOnnx } from '../optional-onnx.js';
 import { CliUsageError } from '../exit-status.js';
 import type { Device } from './restore-options.js';
 
@@ -28,27 +27,24 @@ export interface PriorChoice {
 }
 
 /**
- * `@difbfsr/onnx` for `--backend onnx` or `--device cuda` (required) or `--backend auto` (when
- * installed); undefined for tfjs. Importing it registers ONNX Runtime for the bundled prior and the
- * SRM/CFM optimisation; it is resolved from here, so it works whatever folder layout the package
- * manager chose for @difbfsr/models.
+ * Import `@difbfsr/onnx` (which registers runtime `'onnx'`) when `--backend onnx` or `--device cuda`
+ * need it (or fail saying how to install it), or when `--backend auto` may use it and it is installed.
  */
-function onnxFor(backend: PriorBackend, device: Device): Promise<OnnxPackage | undefined> {
-  if (device === 'cuda') return requireOnnx('--device cuda');
-  if (backend === 'onnx') return requireOnnx('--backend onnx');
-  return backend === 'auto' ? importOptionalOnnx() : Promise.resolve(undefined);
+async function registerOnnxFor(backend: RuntimeChoice, device: Device): Promise<void> {
+  if (device === 'cuda') await requireOnnx('--device cuda');
+  else if (backend === 'onnx') await requireOnnx('--backend onnx');
+  else if (backend === 'auto') await importOptionalOnnx();
 }
 
 /**
- * The denoiser of a checkpoint file on `backend` and `device` (ONNX Runtime through `@difbfsr/onnx`
- * when asked for or, with `auto`, installed), and the face template of the preset it matches.
+ * The denoiser of a checkpoint file on `backend` and `device` (a runtime registered in
+ * `@difbfsr/core`), and the face template of the preset it matches.
  */
-async function priorFromFile(file: string, backend: PriorBackend, device: Device): Promise<Omit<PriorChoice, 'source' | 'owned'>> {
-  const stateDict = await loadCheckpoint(file);
-  const config = unetConfigOf(stateDict, file);
-  const onnx = await onnxFor(backend, device);
-  const prior = onnx ? await onnx.createUNetDenoiser(config, stateDict, { backend, device }) : UNet.fromStateDict(config, stateDict);
-  const faceTemplate = detectPreset(stateDict)?.faceTemplate;
+async function priorFromFile(file: string, backend: RuntimeChoice, device: Device): Promise<Omit<PriorChoice, 'source' | 'owned'>> {
+  const weights = await loadCheckpoint(file);
+  await registerOnnxFor(backend, device);
+  const prior = await createDenoiser({ config: unetConfigOf(weights, file), weights }, { backend, device });
+  const faceTemplate = detectPreset(weights)?.faceTemplate;
   return faceTemplate ? { prior, faceTemplate } : { prior };
 }
 
@@ -67,20 +63,16 @@ function presetFile(name: string, folder: string): string {
 
 /**
  * Resolve `--model`: {@link BUNDLED_MODEL} (or nothing) for `restore()`'s registered default prior
- * (the bundled face prior, registered when `@difbfsr/models` is imported, as this module does; read
- * from its file when `--device` names one), a checkpoint file (safetensors or PyTorch; its U-Net
+ * on `backend` and `device` (the bundled face prior, registered when `@difbfsr/models` is imported,
+ * as this module does), a checkpoint file (safetensors or PyTorch; its U-Net
  * config from its metadata or the preset its tensors match, and that preset's face template), or a
  * preset name, whose published checkpoint file is looked up in `$DIFBFSR_MODEL_DIR` (default: the
  * current folder).
  */
-export async function choosePrior(model: string | undefined, backend: PriorBackend, device: Device = 'auto', env: NodeJS.ProcessEnv = process.env): Promise<PriorChoice> {
+export async function choosePrior(model: string | undefined, backend: RuntimeChoice, device: Device = 'auto', env: NodeJS.ProcessEnv = process.env): Promise<PriorChoice> {
   if (model === undefined || model === BUNDLED_MODEL) {
-    if (device !== 'auto') {
-      const { prior } = await priorFromFile(fileURLToPath(BUNDLED_PRIOR_URL), backend, device);
-      return { prior, source: BUNDLED_MODEL, owned: true, faceTemplate: BUNDLED_FACE_TEMPLATE };
-    }
-    await onnxFor(backend, device);
-    return { prior: await getDefaultPrior({ backend }), source: BUNDLED_MODEL, owned: false };
+    await registerOnnxFor(backend, device);
+    return { prior: await getDefaultPrior({ backend, device }), source: BUNDLED_MODEL, owned: false };
   }
   if (existsSync(model)) return { ...(await priorFromFile(model, backend, device)), source: model, owned: true };
   if (UNET_PRESETS.some((p) => p.name === model)) {

@@ -1,9 +1,9 @@
 import { dirname } from 'node:path';
 import { checkPixelLimit, DifbfsrError } from '@difbfsr/core';
 import { readImageFile, writeImageFile, type ImageFileHeader } from './image-file.js';
-import type { ImageRestorer } from './image-restorer.js';
+import type { ImageRestorer, RestoredFace } from './image-restorer.js';
 import { ensureFolder } from './output-folder.js';
-import { faceCropPaths, type OutputPaths } from './output-paths.js';
+import { faceFilePaths, type OutputFormat, type OutputPaths } from './output-paths.js';
 import type { ProgressDisplay } from './progress-display.js';
 import type { FaceReport, ImageReport } from './restore-report.js';
 
@@ -30,6 +30,23 @@ function frameWarnings(frames: number, format: string): string[] {
   return frames > 1 ? [`the ${format} file has ${frames} frames; only the first was restored (restore the others as images of their own)`] : [];
 }
 
+/** Write the files of one face (`--save-faces`, `--save-uncertainty`), and its report with their paths. */
+async function writeFaceFiles(face: RestoredFace, files: ReturnType<typeof faceFilePaths>, format: OutputFormat): Promise<FaceReport> {
+  if (!face.crops && !face.uncertainty) return face.report;
+  await ensureFolder(dirname(files.input));
+  const written: FaceReport = { ...face.report };
+  if (face.crops) {
+    await writeImageFile(files.input, face.crops.input, format);
+    await writeImageFile(files.restored, face.crops.restored, format);
+    written.crops = { input: files.input, restored: files.restored };
+  }
+  if (face.uncertainty) {
+    await writeImageFile(files.uncertainty, face.uncertainty, 'png');
+    written.uncertainty = files.uncertainty;
+  }
+  return written;
+}
+
 async function restoreOne(paths: OutputPaths, report: ImageReport, ctx: BatchContext): Promise<void> {
   const decoded = await readImageFile(paths.input, (header) => beforeDecode(header, ctx));
   const { image } = decoded;
@@ -49,19 +66,8 @@ async function restoreOne(paths: OutputPaths, report: ImageReport, ctx: BatchCon
   await writeImageFile(paths.output, result.image, paths.format);
   Object.assign(report, { output: paths.output, outputWidth: result.image.width, outputHeight: result.image.height });
   if (result.detector) report.detector = result.detector;
-  const faces: FaceReport[] = [];
-  for (const [k, face] of result.faces.entries()) {
-    if (!face.crops) {
-      faces.push(face.report);
-      continue;
-    }
-    const crops = faceCropPaths(paths, k);
-    await ensureFolder(dirname(crops.input));
-    await writeImageFile(crops.input, face.crops.input, paths.format);
-    await writeImageFile(crops.restored, face.crops.restored, paths.format);
-    faces.push({ ...face.report, crops });
-  }
-  report.faces = faces;
+  report.faces = [];
+  for (const [k, face] of result.faces.entries()) report.faces.push(await writeFaceFiles(face, faceFilePaths(paths, k), paths.format));
   const warnings = [...frameWarnings(decoded.frames, decoded.format), ...result.warnings];
   if (warnings.length > 0) report.warnings = warnings;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_PIXELS, type PriorBackend } from '@difbfsr/core';
+import { InvalidOptionError, resolvePhotoOptions, type PhotoOptions, type ResolvedPhotoOptions } from '@difbfsr/core';
 import { CliUsageError } from '../exit-status.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output-paths.js';
 
@@ -9,13 +9,20 @@ export interface RawRestoreOptions {
   suffix: string;
   json?: string;
   saveFaces?: boolean;
+  saveUncertainty?: boolean;
+  method?: string;
+  samples?: string;
+  fidelity?: string;
+  blur?: string;
+  noise?: string;
+  chroma?: string;
   seed?: string;
   steps?: string;
   strength?: string;
   warmupIters?: string;
   scale?: string;
   model?: string;
-  backend: string;
+  backend?: string;
   device?: string;
   faceTemplate?: string;
   aligned?: boolean;
@@ -26,7 +33,28 @@ export interface RawRestoreOptions {
   maxPixels?: string;
 }
 
-/** Checked options of `difbfsr restore`; numbers left undefined take `restore()`'s defaults. */
+/** The `restorePhoto()` options the command line sets (photo-level and `restore()`). */
+export type PhotoCommandOptions = Pick<
+  PhotoOptions,
+  | 'method'
+  | 'samples'
+  | 'fidelity'
+  | 'degradation'
+  | 'backend'
+  | 'seed'
+  | 'steps'
+  | 'strength'
+  | 'warmupIters'
+  | 'scale'
+  | 'aligned'
+  | 'onlyCenterFace'
+  | 'maxFaces'
+  | 'minFaceSize'
+  | 'maxFaceSize'
+  | 'maxPixels'
+>;
+
+/** Parsed options of `difbfsr restore`, the `restorePhoto()` ones checked by `@difbfsr/core`. */
 export interface RestoreCommandOptions {
   /** Output folder. */
   output: string;
@@ -36,68 +64,36 @@ export interface RestoreCommandOptions {
   /** Write the JSON report: to `file`, or to stdout when `file` is undefined (`--json -`). */
   json?: { file?: string };
   saveFaces: boolean;
-  seed?: number;
-  steps?: number;
-  strength?: number;
-  /** SRM warm-up iterations before the chain (restore()'s `warmupIters`). */
-  warmupIters?: number;
-  scale?: number;
+  /** Write each face's uncertainty map as a heat map to `<output>/faces/`. */
+  saveUncertainty: boolean;
   /** `--model`: a checkpoint file, a preset name or `bundled`. */
   model?: string;
-  backend: PriorBackend;
   /** Where ONNX Runtime runs the prior: `cuda` (or fail), `cpu`, or `auto` (CUDA when installed). */
   device: Device;
   /** `--face-template`: `ffhq` or a JSON file; undefined: the prior's (its preset's) own. */
   faceTemplate?: string;
-  /** The inputs are aligned face crops: no detection. */
-  aligned: boolean;
-  onlyCenterFace: boolean;
-  maxFaces?: number;
-  /** Smallest face restored (longer box side, input pixels). */
-  minFaceSize?: number;
-  /** Largest face restored (longer box side, input pixels). */
-  maxFaceSize?: number;
-  /** The most pixels of an input and of its output (`restorePhoto()`'s `maxPixels`). */
-  maxPixels: number;
+  /** The `restorePhoto()` options as given. */
+  photo: PhotoCommandOptions;
+  /** The same, checked, with `@difbfsr/core`'s defaults filled in. */
+  resolved: ResolvedPhotoOptions;
 }
 
-const BACKENDS: readonly PriorBackend[] = ['auto', 'tfjs', 'onnx'];
-
-/** `--device` values (`@difbfsr/onnx`'s `OnnxDevice`, named here so the CLI builds without that package). */
+/** `--device` values (`@difbfsr/core`'s `RuntimeDevice`). */
 export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 export type Device = (typeof DEVICES)[number];
 
-function deviceOf(text: string | undefined, backend: string): Device {
+function deviceOf(text: string | undefined, backend: string | undefined): Device {
   if (text === undefined) return 'auto';
   if (!(DEVICES as readonly string[]).includes(text)) throw new CliUsageError(`--device must be one of ${DEVICES.join(', ')}, got "${text}"`);
   if (text === 'cuda' && backend === 'tfjs') throw new CliUsageError('--device cuda runs the prior on ONNX Runtime: use --backend onnx or auto, not tfjs');
   return text as Device;
 }
 
-function integer(flag: string, text: string | undefined, min: number): number | undefined {
+/** A flag's number (its range is `@difbfsr/core`'s to check). */
+function numberOf(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const v = Number(text);
-  if (text.trim() === '' || !Number.isInteger(v) || v < min) throw new CliUsageError(`${flag} must be an integer >= ${min}, got "${text}"`);
-  return v;
-}
-
-function strengthOf(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !(v > 0 && v <= 1)) throw new CliUsageError(`--strength must be a number in (0, 1], got "${text}"`);
-  return v;
-}
-
-function positiveNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !(Number.isFinite(v) && v > 0)) throw new CliUsageError(`${flag} must be a positive number, got "${text}"`);
-  return v;
-}
-
-function scaleOf(text: string | undefined): number | undefined {
-  const v = integer('--scale', text, 2);
-  if (v !== undefined && !Number.isInteger(Math.log2(v))) throw new CliUsageError(`--scale must be a power of two (2, 4, 8, ...), got "${text}"`);
+  if (text.trim() === '' || Number.isNaN(v)) throw new CliUsageError(`${flag} must be a number, got "${text}"`);
   return v;
 }
 
@@ -109,36 +105,82 @@ function formatOf(text: string | undefined): OutputFormat | undefined {
   return format as OutputFormat;
 }
 
+/** `--blur S --noise N [--chroma C]`: a known degradation, all or nothing. */
+function degradationOf(raw: RawRestoreOptions): PhotoOptions['degradation'] {
+  if (raw.blur === undefined && raw.noise === undefined && raw.chroma === undefined) return undefined;
+  if (raw.blur === undefined || raw.noise === undefined) throw new CliUsageError('--blur and --noise go together (a known degradation instead of the estimate; --chroma needs both)');
+  const chroma = numberOf('--chroma', raw.chroma);
+  return { blur: numberOf('--blur', raw.blur)!, noise: numberOf('--noise', raw.noise)!, ...(chroma === undefined ? {} : { chroma }) };
+}
+
+/** The `restorePhoto()` options of the flags, parsed to numbers. */
+function photoOptionsOf(raw: RawRestoreOptions): PhotoCommandOptions {
+  const options: PhotoCommandOptions = {
+    method: raw.method as PhotoOptions['method'],
+    samples: numberOf('--samples', raw.samples),
+    fidelity: numberOf('--fidelity', raw.fidelity),
+    degradation: degradationOf(raw),
+    backend: raw.backend,
+    seed: numberOf('--seed', raw.seed),
+    steps: numberOf('--steps', raw.steps),
+    strength: numberOf('--strength', raw.strength),
+    warmupIters: numberOf('--warmup-iters', raw.warmupIters),
+    scale: numberOf('--scale', raw.scale),
+    aligned: raw.aligned === true,
+    onlyCenterFace: raw.onlyCenterFace === true,
+    maxFaces: numberOf('--max-faces', raw.maxFaces),
+    minFaceSize: numberOf('--min-face-size', raw.minFaceSize),
+    maxFaceSize: numberOf('--max-face-size', raw.maxFaceSize),
+    maxPixels: numberOf('--max-pixels', raw.maxPixels),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as PhotoCommandOptions;
+}
+
+/** The flag of a `restorePhoto()` option (`warmupIters` -> `--warmup-iters`, `degradation.blur` -> `--blur`). */
+export function flagOf(option: string): string {
+  return `--${option.replace(/^degradation\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** `@difbfsr/core`'s check of the options, its error naming the flag and the text given. */
+function checked(photo: PhotoCommandOptions, raw: RawRestoreOptions): ResolvedPhotoOptions {
+  try {
+    return resolvePhotoOptions(photo);
+  } catch (e) {
+    if (!(e instanceof InvalidOptionError)) throw e;
+    const text = raw[e.option.replace(/^degradation\./, '') as keyof RawRestoreOptions];
+    throw new CliUsageError(`${flagOf(e.option)} ${e.requirement}, got ${typeof text === 'string' ? `"${text}"` : String(e.value)}`);
+  }
+}
+
+/** `--save-uncertainty` needs a method that gives an uncertainty map. */
+function checkUncertainty(raw: RawRestoreOptions, resolved: ResolvedPhotoOptions): boolean {
+  if (raw.saveUncertainty !== true) return false;
+  const { method, samples } = resolved.restore.run;
+  if (method === 'gaussian' || (method === 'posterior' && samples > 1)) return true;
+  throw new CliUsageError('--save-uncertainty needs --method gaussian, or --method posterior with --samples 2 or more (the diffusion contraction gives no uncertainty map)');
+}
+
 /**
- * Check the options of `difbfsr restore`.
- * @throws CliUsageError naming the option and the accepted values.
+ * Parse the options of `difbfsr restore`: strings to numbers here, their ranges checked by
+ * `@difbfsr/core` (`resolvePhotoOptions`).
+ * @throws CliUsageError naming the flag and what it takes.
  */
 export function parseRestoreOptions(raw: RawRestoreOptions): RestoreCommandOptions {
   if (/[/\\]/.test(raw.suffix)) throw new CliUsageError(`--suffix must not contain a path separator, got "${raw.suffix}"`);
   if (raw.output.trim() === '') throw new CliUsageError('--output must name a folder');
-  if (!(BACKENDS as readonly string[]).includes(raw.backend)) {
-    throw new CliUsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${raw.backend}"`);
-  }
+  const photo = photoOptionsOf(raw);
+  const resolved = checked(photo, raw);
   return {
     output: raw.output,
     format: formatOf(raw.ext),
     suffix: raw.suffix,
     ...(raw.json === undefined ? {} : { json: raw.json === '-' ? {} : { file: raw.json } }),
     saveFaces: raw.saveFaces === true,
-    seed: integer('--seed', raw.seed, 0),
-    steps: integer('--steps', raw.steps, 1),
-    strength: strengthOf(raw.strength),
-    warmupIters: integer('--warmup-iters', raw.warmupIters, 0),
-    scale: scaleOf(raw.scale),
+    saveUncertainty: checkUncertainty(raw, resolved),
     model: raw.model,
-    backend: raw.backend as PriorBackend,
     device: deviceOf(raw.device, raw.backend),
     ...(raw.faceTemplate === undefined ? {} : { faceTemplate: raw.faceTemplate }),
-    aligned: raw.aligned === true,
-    onlyCenterFace: raw.onlyCenterFace === true,
-    maxFaces: integer('--max-faces', raw.maxFaces, 1),
-    minFaceSize: positiveNumber('--min-face-size', raw.minFaceSize),
-    maxFaceSize: positiveNumber('--max-face-size', raw.maxFaceSize),
-    maxPixels: integer('--max-pixels', raw.maxPixels, 1) ?? DEFAULT_MAX_PIXELS,
+    photo,
+    resolved,
   };
 }

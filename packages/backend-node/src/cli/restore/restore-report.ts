@@ -1,13 +1,16 @@
 import type { FaceReport as PhotoFaceReport } from '@difbfsr/core';
 import type { UnmatchedInput } from './input-files.js';
+import type { RestoreCommandOptions } from './restore-options.js';
 
 /**
  * One face of an image: `restorePhoto()`'s report (box, score and landmarks in input pixels after
- * EXIF orientation; `skipped` and why, or the output region and the restore's `RestoreInfo`: seed,
- * steps, prior, backend, time, ...), and the `--save-faces` crops.
+ * EXIF orientation; `skipped` and why, or the output region and the restore's `RestoreInfo`:
+ * method, samples and fidelity, the degradation used (estimated or given), seed, steps, prior,
+ * backend, time, ...), the `--save-faces` crops and the `--save-uncertainty` heat map.
  */
 export interface FaceReport extends PhotoFaceReport {
   crops?: { input: string; restored: string };
+  uncertainty?: string;
 }
 
 /** What happened to one input file. */
@@ -40,37 +43,86 @@ export interface ImageReport {
   timeMs: number;
 }
 
+/** The settings of a `difbfsr restore` run, as its report shows them. */
+export interface RestoreSettings {
+  /** `--model`: the checkpoint file or `bundled`. */
+  model: string;
+  /** `--backend`: the runtime asked for (`auto`, `tfjs`, `onnx`); the faces' `restore.prior` and `restore.optimizer` name what ran. */
+  backend: string;
+  /** `--device`: where ONNX Runtime runs the prior (`auto`, `cpu`, `cuda`). */
+  device: string;
+  /** `--face-template` (`ffhq` or the JSON file), `prior` for the prior's or its preset's own, null when none was needed or known. */
+  faceTemplate: string | null;
+  /** The tfjs backend that ran the rest (`wasm`, `cpu`, `tensorflow`). */
+  tfjsBackend: string;
+  /** WASM threads, when WASM runs. */
+  threads: number | null;
+  method: string;
+  /** `--method posterior`'s samples and their blend. */
+  samples: number;
+  fidelity: number;
+  /** `--blur`, `--noise`, `--chroma`, or `estimated` (each face's `restore.degradation` holds the estimate). */
+  degradation: { blur: number; noise: number; chroma?: number } | 'estimated';
+  seed: number;
+  steps: number;
+  strength: number;
+  warmupIters: number;
+  scale: number;
+  /** True when the inputs were taken as aligned face crops (no detection). */
+  aligned: boolean;
+  onlyCenterFace: boolean;
+  /** null: all. */
+  maxFaces: number | null;
+  /** null: the prior's default (three quarters of its input side). */
+  minFaceSize: number | null;
+  /** null: the prior's resolution. */
+  maxFaceSize: number | null;
+  /** `--max-pixels`: the most pixels of an input and of its output. */
+  maxPixels: number;
+}
+
+/** What ran, besides the options: the prior's source, the template, the tfjs backend. */
+export interface RunContext {
+  model: string;
+  template: string | null;
+  tfjsBackend: string;
+  threads: number | null;
+}
+
+/** The report's settings: the options as `@difbfsr/core` resolved them, and what ran. */
+export function reportSettings(options: RestoreCommandOptions, ran: RunContext): RestoreSettings {
+  const { photo, restore } = options.resolved;
+  const { run, chain, optimisation, call } = restore;
+  return {
+    model: ran.model,
+    backend: run.backend,
+    device: options.device,
+    faceTemplate: ran.template,
+    tfjsBackend: ran.tfjsBackend,
+    threads: ran.threads,
+    method: run.method,
+    samples: run.samples,
+    fidelity: run.fidelity,
+    degradation: run.degradation ?? 'estimated',
+    seed: call.seed,
+    steps: chain.steps,
+    strength: chain.strength,
+    warmupIters: optimisation.warmupIters,
+    scale: chain.scale,
+    aligned: photo.aligned,
+    onlyCenterFace: photo.onlyCenterFace,
+    maxFaces: Number.isFinite(photo.maxFaces) ? photo.maxFaces : null,
+    minFaceSize: photo.minFaceSize ?? null,
+    maxFaceSize: photo.maxFaceSize ?? null,
+    maxPixels: photo.maxPixels,
+  };
+}
+
 /** The `--json` report of `difbfsr restore`. */
 export interface RestoreReport {
   version: 1;
-  /** The settings every image was restored with. */
-  settings: {
-    /** `--model`: the checkpoint file or `bundled`. */
-    model: string;
-    /** `--backend`: what runs the prior (`auto`, `tfjs`, `onnx`). */
-    backend: string;
-    /** `--device`: where ONNX Runtime runs the prior (`auto`, `cpu`, `cuda`); the faces' `restore.prior` names the provider that ran. */
-    device: string;
-    /** `--face-template` (`ffhq` or the JSON file), `prior` for the prior's or its preset's own, null when none was needed or known. */
-    faceTemplate: string | null;
-    /** The tfjs backend that ran the rest (`wasm`, `cpu`, `tensorflow`). */
-    tfjsBackend: string;
-    /** WASM threads, when WASM runs. */
-    threads: number | null;
-    seed: number | null;
-    steps: number | null;
-    strength: number | null;
-    warmupIters: number | null;
-    scale: number | null;
-    /** True when the inputs were taken as aligned face crops (no detection). */
-    aligned: boolean;
-    onlyCenterFace: boolean;
-    maxFaces: number | null;
-    minFaceSize: number | null;
-    maxFaceSize: number | null;
-    /** `--max-pixels`: the most pixels of an input and of its output. */
-    maxPixels: number;
-  };
+  /** The settings every image was restored with, unset options at `@difbfsr/core`'s defaults. */
+  settings: RestoreSettings;
   images: ImageReport[];
   /** Command arguments that named no image. */
   unmatched: UnmatchedInput[];

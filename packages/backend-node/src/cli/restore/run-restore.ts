@@ -1,32 +1,21 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { DifbfsrError, type PriorBackend } from '@difbfsr/core';
+import { dirname, resolve } from 'node:path';
+import { DifbfsrError, type FaceTemplate, type RuntimeChoice } from '@difbfsr/core';
 import { init } from '../../init.js';
 import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO } from '../io.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import { FFHQ_TEMPLATE, readFaceTemplateOption } from './face-template-option.js';
 import { loadFaceDetector, type LoadedFaceDetector } from './face-detector-source.js';
-import { expandInputs } from './input-files.js';
+import { expandInputs, type UnmatchedInput } from './input-files.js';
 import { abortOnInterrupt } from './interrupt.js';
 import { prepareOutputFolder } from './output-folder.js';
-import { planOutputs } from './output-paths.js';
+import { planOutputs, type OutputPaths } from './output-paths.js';
 import { photoRestorer } from './photo-restorer.js';
 import { choosePrior, type PriorChoice } from './prior-source.js';
 import { ProgressDisplay } from './progress-display.js';
 import { restoreBatch } from './restore-batch.js';
 import type { Device, RestoreCommandOptions } from './restore-options.js';
-import { summarise, type ImageReport, type RestoreReport } from './restore-report.js';
-
-async function writeReportFile(path: string, report: RestoreReport): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new DifbfsrError('IO', `${path}: cannot write the report (${(err as Error).message})`, { cause: err });
-  }
-}
+import { reportSettings, summarise, type ImageReport, type RestoreReport, type RunContext } from './restore-report.js';
 
 function summaryLine(report: RestoreReport): string {
   const s = report.summary;
@@ -45,51 +34,16 @@ function exitStatusOf(report: RestoreReport): number {
   return report.summary.failed > 0 || report.summary.unmatched > 0 ? EXIT_STATUS.failed : EXIT_STATUS.ok;
 }
 
-/** The report's settings: the options, the prior's source, the template used and the tfjs backend that ran. */
-function reportSettings(
-  options: RestoreCommandOptions,
-  ran: { model: string; template: string | null; backend: Awaited<ReturnType<typeof init>> },
-): RestoreReport['settings'] {
-  return {
-    model: ran.model,
-    backend: options.backend,
-    device: options.device,
-    faceTemplate: ran.template,
-    tfjsBackend: ran.backend.tfBackend,
-    threads: ran.backend.threads,
-    seed: options.seed ?? null,
-    steps: options.steps ?? null,
-    strength: options.strength ?? null,
-    warmupIters: options.warmupIters ?? null,
-    scale: options.scale ?? null,
-    aligned: options.aligned,
-    onlyCenterFace: options.onlyCenterFace,
-    maxFaces: options.maxFaces ?? null,
-    minFaceSize: options.minFaceSize ?? null,
-    maxFaceSize: options.maxFaceSize ?? null,
-    maxPixels: options.maxPixels,
-  };
-}
-
 /** Where `difbfsr restore` gets its prior and its face detector (replaceable in tests). */
 export interface RestoreServices {
-  choosePrior(model: string | undefined, backend: PriorBackend, device: Device): Promise<PriorChoice>;
+  choosePrior(model: string | undefined, backend: RuntimeChoice, device: Device): Promise<PriorChoice>;
   loadFaceDetector(): Promise<LoadedFaceDetector>;
 }
 
 const DEFAULT_SERVICES: RestoreServices = { choosePrior: (model, backend, device) => choosePrior(model, backend, device), loadFaceDetector };
 
-/**
- * `difbfsr restore`: expand the inputs, restore each one to the output folder with progress on
- * `io.progress`, write the JSON report when asked, and return the exit status.
- */
-export async function runRestore(
-  inputs: readonly string[],
-  options: RestoreCommandOptions,
-  io: CliIO,
-  services: RestoreServices = DEFAULT_SERVICES,
-): Promise<number> {
-  const started = performance.now();
+/** The inputs expanded, their outputs planned and the folders made, before anything is loaded. */
+async function planRun(inputs: readonly string[], options: RestoreCommandOptions, io: CliIO): Promise<{ plan: OutputPaths[]; unmatched: UnmatchedInput[] }> {
   const { files, unmatched } = await expandInputs(inputs);
   for (const u of unmatched) io.stderr(`difbfsr: ${u.arg}: ${u.reason}\n`);
   if (files.length === 0) throw new DifbfsrError('INVALID_INPUT', 'no image to restore');
@@ -100,67 +54,75 @@ export async function runRestore(
   }
   await prepareOutputFolder(options.output);
   if (reportFile !== undefined) await prepareOutputFolder(dirname(reportFile));
+  return { plan, unmatched };
+}
 
+/** Restore every planned image with the prior chosen (and the detector, for photos), Ctrl-C stopping the batch. */
+async function restorePlan(
+  plan: OutputPaths[],
+  options: RestoreCommandOptions,
+  choice: PriorChoice & { template?: FaceTemplate },
+  services: RestoreServices,
+  progress: ProgressDisplay,
+): Promise<{ images: ImageReport[]; interrupted: boolean }> {
+  const { prior, source, template } = choice;
+  const { aligned, maxPixels } = options.resolved.photo;
+  if (!aligned && !template) {
+    throw new CliUsageError(
+      `--model ${source}: this prior has no face template to align detected faces to; give one with --face-template (${FFHQ_TEMPLATE} or a JSON file), or restore aligned face crops with --aligned`,
+    );
+  }
+  const controller = new AbortController();
+  const detector = aligned ? undefined : await services.loadFaceDetector();
+  const removeHandler = abortOnInterrupt(controller, () => progress.log('interrupted: stopping after the current step (Ctrl-C again to quit at once)'));
+  try {
+    const photo = { ...options.photo, ...(template ? { template } : {}) };
+    const restorer = photoRestorer({ prior, detector, photo, saveFaces: options.saveFaces, saveUncertainty: options.saveUncertainty });
+    const limit = { scale: options.resolved.restore.chain.scale, maxPixels };
+    return { images: await restoreBatch(plan, { restorer, progress, limit, signal: controller.signal }), interrupted: controller.signal.aborted };
+  } finally {
+    removeHandler();
+    detector?.dispose();
+  }
+}
+
+/** The JSON report: on stdout (`--json -`) or written to its file. */
+async function writeReport(report: RestoreReport, options: RestoreCommandOptions, io: CliIO): Promise<void> {
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  if (options.json?.file === undefined) io.stdout(text);
+  else await writeFileAtomic(options.json.file, text, 'the report');
+}
+
+/**
+ * `difbfsr restore`: expand the inputs, restore each one to the output folder with progress on
+ * `io.progress`, write the JSON report when asked, and return the exit status.
+ */
+export async function runRestore(inputs: readonly string[], options: RestoreCommandOptions, io: CliIO, services: RestoreServices = DEFAULT_SERVICES): Promise<number> {
+  const started = performance.now();
+  const { plan, unmatched } = await planRun(inputs, options, io);
   // A bad --face-template is reported before a checkpoint of hundreds of MB is loaded.
   const givenTemplate = options.faceTemplate === undefined ? undefined : await readFaceTemplateOption(options.faceTemplate);
   const backend = await init();
-  const choice = await services.choosePrior(options.model, options.backend, options.device);
-  const { prior, source, owned } = choice;
-  const template = givenTemplate ?? choice.faceTemplate ?? prior.faceTemplate;
+  const choice = await services.choosePrior(options.model, options.resolved.restore.run.backend, options.device);
+  const template = givenTemplate ?? choice.faceTemplate ?? choice.prior.faceTemplate;
   const progress = new ProgressDisplay(io.progress ?? { write: (t: string) => io.stderr(t) }, plan.length);
-  const controller = new AbortController();
-  let detector: LoadedFaceDetector | undefined;
-  let removeHandler = (): void => {};
-  let images: ImageReport[];
+  let ran: { images: ImageReport[]; interrupted: boolean };
   try {
-    if (!options.aligned && !template) {
-      throw new CliUsageError(
-        `--model ${source}: this prior has no face template to align detected faces to; give one with --face-template (${FFHQ_TEMPLATE} or a JSON file), or restore aligned face crops with --aligned`,
-      );
-    }
-    detector = options.aligned ? undefined : await services.loadFaceDetector();
-    const restorer = photoRestorer({
-      prior,
-      detector,
-      saveFaces: options.saveFaces,
-      photo: {
-        backend: options.backend,
-        seed: options.seed,
-        steps: options.steps,
-        strength: options.strength,
-        warmupIters: options.warmupIters,
-        scale: options.scale,
-        ...(template ? { template } : {}),
-        aligned: options.aligned,
-        onlyCenterFace: options.onlyCenterFace,
-        maxFaces: options.maxFaces,
-        minFaceSize: options.minFaceSize,
-        maxFaceSize: options.maxFaceSize,
-        maxPixels: options.maxPixels,
-      },
-    });
-    removeHandler = abortOnInterrupt(controller, () => progress.log('interrupted: stopping after the current step (Ctrl-C again to quit at once)'));
-    const limit = { scale: options.scale ?? 4, maxPixels: options.maxPixels };
-    images = await restoreBatch(plan, { restorer, progress, limit, signal: controller.signal });
+    ran = await restorePlan(plan, options, { ...choice, template }, services, progress);
   } finally {
-    removeHandler();
-    if (owned) prior.dispose?.();
-    detector?.dispose();
+    if (choice.owned) choice.prior.dispose?.();
   }
-
+  const context: RunContext = { model: choice.source, template: options.faceTemplate ?? (template ? 'prior' : null), tfjsBackend: backend.tfBackend, threads: backend.threads };
   const report: RestoreReport = {
     version: 1,
-    settings: reportSettings(options, { model: source, template: options.faceTemplate ?? (template ? 'prior' : null), backend }),
-    images,
+    settings: reportSettings(options, context),
+    images: ran.images,
     unmatched,
-    summary: summarise(images, unmatched.length),
-    interrupted: controller.signal.aborted,
+    summary: summarise(ran.images, unmatched.length),
+    interrupted: ran.interrupted,
     timeMs: performance.now() - started,
   };
   io.stderr(`${summaryLine(report)}\n`);
-  if (options.json) {
-    if (reportFile === undefined) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-    else await writeReportFile(reportFile, report);
-  }
+  if (options.json) await writeReport(report, options, io);
   return exitStatusOf(report);
 }
