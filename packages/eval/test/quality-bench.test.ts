@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GaussianPrior, setDefaultFaceModel } from '@difbfsr/core';
+import { GaussianPrior, getDefaultDegradationEstimator, setDefaultFaceModel } from '@difbfsr/core';
 import { FaceApiLandmarker } from '@difbfsr/faces';
 import { BUNDLED_FACE_MODEL } from '@difbfsr/models';
 import {
@@ -49,6 +49,9 @@ beforeAll(async () => {
   // The bundled face model with a closed-form prior of the faces' size.
   setDefaultFaceModel({ ...BUNDLED_FACE_MODEL, prior: { denoiser: () => new GaussianPrior({ resolution: SIZE, mean: 0, std: 0.5 }) } });
   scorers = { recognizer: FaceRecognizer.load(), landmarker: await FaceApiLandmarker.load() };
+  // The bundled degradation estimator is loaded on first use and kept (its weight tensors): load it
+  // before the tests count tensors.
+  await getDefaultDegradationEstimator();
   const { mkdirSync } = await import('node:fs');
   mkdirSync(hrDir, { recursive: true });
   for (const [k, f] of FACES.entries()) writeFileSync(join(hrDir, f), await encodePng(synthetic(k)));

@@ -13,7 +13,12 @@ const prior = new GaussianPrior({ resolution: 32, mean: 0, std: 0.5 });
  * iterations (the default) on a noise image let Adam, which normalises each gradient, turn
  * rounding-level gradient differences into visible ones; the warm-up test below bounds that.
  */
-const BASE = { prior, steps: 6, seed: 3, warmupIters: 0, degradation: DEGRADATION } as const;
+/**
+ * The collapse check is switched off: a uniform-noise input is no blurred face, so through the blur
+ * the results and bicubic alike miss it by about 0.2 (limit 0.03) and the check would return
+ * bicubic for every seed. Only the optimisers are compared here.
+ */
+const BASE = { prior, steps: 6, seed: 3, warmupIters: 0, degradation: DEGRADATION, collapseFactor: 1e6 } as const;
 
 function lrFace(seed: number, size = 8): tf.Tensor3D {
   return tf.tidy(() => tf.round(tf.randomUniform([size, size, 3], 40, 215, 'float32', seed))) as tf.Tensor3D;
@@ -47,9 +52,7 @@ describe('restore() with the SRM/CFM optimisation on ONNX Runtime [wasm]', () =>
 
   const runs: Array<{ ablation: Ablation; extra?: RestoreOptions }> = [
     { ablation: '#4', extra: { warmupIters: 3, adamSteps: 2 } },
-    // Without warm-up a deep-image-prior SRM misses the input and the collapse check would return
-    // bicubic for every seed: switched off here, where only the optimisers are compared.
-    { ablation: '#4', extra: { srmStart: 'dip', cfmKernelSize: 3, collapseFactor: 1e6 } },
+    { ablation: '#4', extra: { srmStart: 'dip', cfmKernelSize: 3 } },
     { ablation: '#3' },
     { ablation: '#2' },
     { ablation: '#1' },
