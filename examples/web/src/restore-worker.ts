@@ -3,7 +3,7 @@
  * thread, so the page stays responsive (progress, preview, Cancel) while a restore computes.
  */
 import { init } from '@difbfsr/backend-web';
-import { AbortError, getDefaultPrior, restorePhoto, restoreWithInfo, type Denoiser } from '@difbfsr/core';
+import { AbortError, getDefaultDegradationEstimator, getDefaultGaussianModel, getDefaultPrior, restorePhoto, restoreWithInfo, type Denoiser } from '@difbfsr/core';
 import '@difbfsr/models';
 import { bicubicUpscale } from './bicubic-upscale.js';
 import { loadFaceDetector } from './face-detector.js';
@@ -27,8 +27,10 @@ function messageOf(error: unknown): string {
 async function start(): Promise<Denoiser> {
   try {
     const backend = await init({ wasmPaths: WASM_PATHS });
-    // The prior's weights are a static asset of the build, fetched from the page's own origin.
-    const prior = await getDefaultPrior({ backend: 'tfjs' });
+    // The prior's weights are a static asset of the build, fetched from the page's own origin, like
+    // the degradation estimator's and the Gaussian face model's: all are loaded before the page says
+    // it is ready, so that a restore needs no network.
+    const [prior] = await Promise.all([getDefaultPrior({ backend: 'tfjs' }), getDefaultDegradationEstimator(), getDefaultGaussianModel()]);
     scope.postMessage({ type: 'ready', backend, resolution: prior.resolution, lrSize: prior.resolution / SCALE });
     return prior;
   } catch (error) {
