@@ -7,16 +7,17 @@ import type { RestoreMethodRun } from './method-result.js';
 import { runPosteriorChain } from './posterior-chain.js';
 
 /**
- * Combine K posterior samples: their mean (the fidelity mode, approaching the posterior mean as K
- * grows), moved back towards the first sample by `1 - fidelity`; and the samples' per-pixel
- * standard deviation (K > 1).
+ * Combine K posterior samples: the estimate of the posterior mean (the fidelity mode; `meanEstimate`
+ * when given, else the samples' mean), moved back towards the first sample by `1 - fidelity`; and
+ * the samples' per-pixel standard deviation (K > 1).
  */
-export function combineSamples(samples: readonly Float64Array[], fidelity: number): { image: Float64Array; std?: Float64Array } {
+export function combineSamples(samples: readonly Float64Array[], fidelity: number, meanEstimate?: Float64Array): { image: Float64Array; std?: Float64Array } {
   const k = samples.length;
   const dim = samples[0].length;
   const mean = new Float64Array(dim);
   for (const s of samples) for (let p = 0; p < dim; p++) mean[p] += s[p] / k;
-  const image = mean.map((m, p) => m + (1 - fidelity) * (samples[0][p] - m));
+  const centre = meanEstimate ?? mean;
+  const image = centre.map((m, p) => m + (1 - fidelity) * (samples[0][p] - m));
   if (k < 2) return { image };
   const std = new Float64Array(dim);
   for (const s of samples) for (let p = 0; p < dim; p++) std[p] += (s[p] - mean[p]) ** 2 / (k - 1);
@@ -34,7 +35,7 @@ export const restorePosterior: RestoreMethodRun = async (decoded, options) => {
   const degradation = await inputDegradation(y, run.degradation);
   const { samples, fidelity } = run;
   const chain = await runPosteriorChain(y, { prior, gaussian, degradation, tables, startIndex, scale, samples, seed: call.seed, onProgress: call.onProgress, signal: call.signal });
-  const combined = combineSamples(chain.samples, fidelity);
+  const combined = combineSamples(chain.samples, fidelity, chain.meanEstimate);
   const res = prior.resolution;
   const image = tf.tidy(() => tf.clipByValue(tf.tensor4d(Float32Array.from(combined.image), [1, res, res, 3]), -1, 1) as tf.Tensor4D);
   return {

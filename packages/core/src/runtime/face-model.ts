@@ -2,6 +2,7 @@ import type { DegradationEstimator } from '../degradation/degradation-estimator.
 import type { Denoiser } from '../denoiser.js';
 import { DifbfsrError } from '../errors.js';
 import type { GaussianFaceModel } from '../gaussian/gaussian-face-model.js';
+import { BlendedDenoiser, type BlendWeights } from '../priors/blended-denoiser.js';
 import type { FaceTemplate } from '../types/face.js';
 import { createDenoiser, type DenoiserRequest } from './create-denoiser.js';
 import { checkRuntimeChoice, type NetworkSpec } from './runtime-registry.js';
@@ -19,6 +20,11 @@ export interface FaceModel {
   readonly faceTemplate?: FaceTemplate;
   /** The Gaussian face model of `method: 'gaussian'` and the posterior sampler. */
   readonly gaussianModel?: () => Promise<GaussianFaceModel>;
+  /**
+   * With a Gaussian model: the network's weight per timestep against it. The default prior is then
+   * their {@link BlendedDenoiser} (the network where it denoises better, the Gaussian model where it does).
+   */
+  readonly priorBlend?: BlendWeights;
   /** The estimator of the input's degradation, when a restore is not given one. */
   readonly degradationEstimator?: () => Promise<DegradationEstimator>;
 }
@@ -51,7 +57,8 @@ function missing(what: string, option: string): DifbfsrError {
 async function buildPrior(request: DenoiserRequest): Promise<Denoiser> {
   const source = model.prior;
   if (!source) throw missing('prior', 'prior');
-  const prior = 'network' in source ? await createDenoiser(await source.network(), request) : await source.denoiser();
+  const network = 'network' in source ? await createDenoiser(await source.network(), request) : await source.denoiser();
+  const prior: Denoiser = model.priorBlend ? new BlendedDenoiser(network, await getDefaultGaussianModel(), model.priorBlend) : network;
   if (model.faceTemplate && !prior.faceTemplate) Object.defineProperty(prior, 'faceTemplate', { value: model.faceTemplate, enumerable: true });
   return prior;
 }

@@ -16,6 +16,13 @@ export class SeededRandom {
   private counter = 0;
   constructor(readonly seed: number) {}
 
+  /** A copy that draws the same numbers as this one from here on (common random numbers). */
+  copy(): SeededRandom {
+    const twin = new SeededRandom(this.seed);
+    twin.counter = this.counter;
+    return twin;
+  }
+
   /** A fresh 32-bit seed for the next stream. */
   nextSeed(): number {
     this.counter++;
