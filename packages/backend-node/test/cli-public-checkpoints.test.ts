@@ -102,7 +102,7 @@ describe('difbfsr restore on photos with the architectures of the FFHQ checkpoin
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out) as RestoreReport;
     expect(report.settings).toMatchObject({ model: 'bundled', device: 'cpu', faceTemplate: 'prior' });
-    expect(report.images[0].faces[0]).toMatchObject({ restore: { prior: 'difbfsr-face64(onnx, cpu)' }, landmarks: expect.any(Array) });
+    expect(report.images[0].faces[0]).toMatchObject({ restore: { prior: 'difbfsr-face64(onnx, cpu)+difbfsr-face64-gaussian' }, landmarks: expect.any(Array) });
   });
 
   it('--device cuda without onnxruntime-node\'s CUDA provider fails before any image, naming the missing library', async () => {

@@ -156,6 +156,6 @@ describe('difbfsr restore with the real detector and the bundled prior', () => {
     const { box, restore } = img.faces[0];
     const overlap = Math.max(0, Math.min(box.x + box.width, 104) - Math.max(box.x, 40)) * Math.max(0, Math.min(box.y + box.height, 84) - Math.max(box.y, 20));
     expect(overlap / (box.width * box.height + 64 * 64 - overlap)).toBeGreaterThan(0.5); // IoU with the pasted face
-    expect(restore?.prior).toBe('difbfsr-face64(tfjs)');
+    expect(restore?.prior).toBe('difbfsr-face64(tfjs)+difbfsr-face64-gaussian');
   });
 });

@@ -250,7 +250,7 @@ describe('difbfsr restore', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as RestoreReport;
     expect(j.settings.model).toBe('bundled');
-    expect(j.images[0].faces[0].restore?.prior).toBe('difbfsr-face64(tfjs)');
+    expect(j.images[0].faces[0].restore?.prior).toBe('difbfsr-face64(tfjs)+difbfsr-face64-gaussian');
     expect(await readRaw(at('out11', 'face-lr.png'))).toMatchObject({ width: 64, height: 64, channels: 3 });
   });
 

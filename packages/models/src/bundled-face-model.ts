@@ -1,6 +1,7 @@
 import { DifbfsrError, setDefaultFaceModel, type DegradationEstimator, type FaceModel, type GaussianFaceModel } from '@difbfsr/core';
 import { loadCheckpoint } from './checkpoint/load.js';
 import type { StateDict } from './checkpoint/types.js';
+import blend from '../assets/face64/blend.json';
 import { BUNDLED_FACE_TEMPLATE } from './bundled-face-template.js';
 import { CnnDegradationEstimator } from './degradation-estimator/cnn-degradation-estimator.js';
 import { gaussianModelFromStateDict } from './gaussian/gaussian-model-from-state-dict.js';
@@ -56,12 +57,15 @@ export function loadBundledDegradationEstimator(): Promise<DegradationEstimator>
 
 /**
  * The bundled face model: the 64x64 face prior, its face template, and the Gaussian face model and
- * degradation estimator fitted to the same faces.
+ * degradation estimator fitted to the same faces. The default prior is the network blended with the
+ * Gaussian face model per timestep (`assets/face64/blend.json`, fitted by `tools/train-prior/blend.py`:
+ * the network's weight falls from 0.93 at t = 0 to 0.16 at t = 400 and about 0 from t = 650).
  */
 export const BUNDLED_FACE_MODEL: FaceModel = {
   prior: { network: loadBundledNetwork },
   faceTemplate: BUNDLED_FACE_TEMPLATE,
   gaussianModel: loadBundledGaussianModel,
+  priorBlend: { t: blend.t, w: blend.w },
   degradationEstimator: loadBundledDegradationEstimator,
 };
 

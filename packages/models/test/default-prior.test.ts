@@ -15,7 +15,7 @@ describe('restore() without a prior option uses the bundled face prior [wasm]', 
     warm.output.dispose();
     const before = tf.memory().numTensors;
     const { output, info } = await restoreWithInfo(lr, { backend: 'tfjs', steps: 3, seed: 2 });
-    expect(info.prior).toBe('difbfsr-face64(tfjs)');
+    expect(info.prior).toBe('difbfsr-face64(tfjs)+difbfsr-face64-gaussian');
     expect(info.steps).toBe(3);
     // The data term models the bundled estimator's estimate of the input's degradation.
     expect(info.degradation?.estimated).toBe(true);
@@ -51,7 +51,7 @@ describe('the bundled prior on other backends goes through the runtime registry 
     const auto = await getDefaultPrior({ backend: 'auto' });
     const onnx = await getDefaultPrior({ backend: 'onnx', device: 'cuda' });
     const tfjs = await getDefaultPrior({ backend: 'tfjs' });
-    expect([auto.name, onnx.name, tfjs.name]).toEqual(['registered(difbfsr-face64, auto)', 'registered(difbfsr-face64, cuda)', 'difbfsr-face64(tfjs)']);
+    expect([auto.name, onnx.name, tfjs.name]).toEqual(['registered(difbfsr-face64, auto)', 'registered(difbfsr-face64, cuda)', 'difbfsr-face64(tfjs)'].map((n) => `${n}+difbfsr-face64-gaussian`));
     expect(calls).toEqual([
       { device: 'auto', resolution: 64 },
       { device: 'cuda', resolution: 64 },
@@ -68,7 +68,7 @@ describe('the bundled prior on other backends goes through the runtime registry 
     registerRuntime('onnx', { denoiser: unavailable }, 10);
     setDefaultFaceModel(BUNDLED_FACE_MODEL);
     const auto = await getDefaultPrior({ backend: 'auto' });
-    expect(auto.name).toBe('difbfsr-face64(tfjs)');
+    expect(auto.name).toBe('difbfsr-face64(tfjs)+difbfsr-face64-gaussian');
     auto.dispose?.();
     // tfjs runs no CUDA device: nothing is left, and the error says why each runtime did not run.
     await expect(getDefaultPrior({ backend: 'auto', device: 'cuda' })).rejects.toMatchObject({

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDefaultPrior, type Denoiser } from '@difbfsr/core';
+import { BlendedDenoiser, getDefaultPrior, type Denoiser } from '@difbfsr/core';
 import { BUNDLED_PRIOR_URL } from '@difbfsr/models';
 import '@difbfsr/onnx'; // registers runtime 'onnx', which 'auto' tries first
 
@@ -11,6 +11,7 @@ import '@difbfsr/onnx'; // registers runtime 'onnx', which 'auto' tries first
  * The bundled 64x64 face prior, as `@difbfsr/models` registers it for `restore()`: with this package
  * imported, `'auto'` opens it on ONNX Runtime (same file, same loader as the tfjs U-Net), checked
  * against the PyTorch forward of the shipped weights in forward-check.json (tools/train-prior/export.py).
+ * The default prior blends that network with the Gaussian face model; the check runs the network.
  */
 const asset = (file: string) => fileURLToPath(new URL(file, BUNDLED_PRIOR_URL));
 const present = existsSync(asset('prior.safetensors')) && existsSync(asset('forward-check.json'));
@@ -40,10 +41,12 @@ describe.skipIf(!present)('bundled face prior on ONNX Runtime', () => {
   afterAll(() => prior?.dispose?.());
 
   it("'auto' opens it on onnxruntime-node and reproduces the PyTorch forward within 1e-3", async () => {
-    expect(prior.name).toBe('difbfsr-face64(onnx, cpu)');
+    expect(prior.name).toBe('difbfsr-face64(onnx, cpu)+difbfsr-face64-gaussian');
+    expect(prior).toBeInstanceOf(BlendedDenoiser);
+    const network = (prior as BlendedDenoiser).network;
     const ref = JSON.parse(readFileSync(asset('forward-check.json'), 'utf8')) as ForwardCheck;
     const x = checkInput(ref.shape);
-    const { eps, v } = await prior.predict(x, ref.t);
+    const { eps, v } = await network.predict(x, ref.t);
     const out = tf.concat([eps, v!], 3);
     const flat = out.dataSync();
     const worst = Math.max(
