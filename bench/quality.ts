@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { init } from '../packages/backend-node/src/index.js';
 import { FaceApiLandmarker } from '../packages/faces/src/index.js';
 import { BUNDLED_FACE_MODEL } from '../packages/models/src/index.js'; // registers the bundled face model as restore()'s default
+import '../packages/onnx/src/index.js'; // registers ONNX Runtime (runtime 'onnx'), which backend 'auto' tries first
 import { AbortError, setDefaultFaceModel, type OptimizerChoice, type RuntimeChoice } from '../packages/core/src/index.js';
 import {
   effectiveSettings,

@@ -14,6 +14,7 @@ import { PNG } from 'pngjs';
 import { init } from '@difbfsr/backend-node';
 import { resizeBicubic, restoreWithInfo, type Ablation, type RawImage } from '@difbfsr/core';
 import '@difbfsr/models'; // registers the bundled face prior as restore()'s default
+import '@difbfsr/onnx'; // registers ONNX Runtime (runtime 'onnx'), which backend 'auto' tries first
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const { values } = parseArgs({

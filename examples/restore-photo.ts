@@ -35,6 +35,7 @@ import {
 } from '@difbfsr/core';
 import { FaceApiDetector } from '@difbfsr/faces';
 import '@difbfsr/models'; // the bundled prior and its face template
+import '@difbfsr/onnx'; // registers ONNX Runtime (runtime 'onnx'), which backend 'auto' tries first
 
 /** An 8-bit RGB image. */
 interface Rgb {
