@@ -99,6 +99,7 @@ describe('options', () => {
   it('log the settings a run uses: the overrides over RESTORE_DEFAULTS', () => {
     const settings = effectiveSettings({ seed: 2, backend: 'tfjs', steps: 30, strength: undefined });
     expect(settings).toMatchObject({ seed: 2, backend: 'tfjs', steps: 30, strength: RESTORE_DEFAULTS.strength, warmupIters: RESTORE_DEFAULTS.warmupIters });
+    expect(settings).not.toHaveProperty('method'); // the method list sets it per restore
   });
 
   it('hash settings independently of key order and undefined fields', () => {

@@ -25,7 +25,9 @@ export interface RestoreOverrides extends Readonly<RestoreKnobs> {
 /** The restore() settings a run of the bench uses: its overrides over `RESTORE_DEFAULTS` (for its log). */
 export function effectiveSettings(o: RestoreOverrides): Record<string, unknown> {
   const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  return { ...RESTORE_DEFAULTS, ...given };
+  // Not `method`: the bench's method list sets it per restore.
+  const defaults = Object.fromEntries(Object.entries(RESTORE_DEFAULTS).filter(([k]) => k !== 'method'));
+  return { ...defaults, ...given };
 }
 
 /** The LR low-pass the overrides ask for (restore's default, Gaussian sigma 1, when unset). */
