@@ -245,7 +245,7 @@ describe('option checks', () => {
     [{ blur: '1', noise: 'loud' }, /--noise must be a number, got "loud"/],
     [{ blur: '1', noise: '2', chroma: '-2' }, /--chroma must be a number >= 0, got "-2"/],
     [{ saveUncertainty: true }, /--save-uncertainty needs --method gaussian, or --method posterior with --samples 2 or more/],
-    [{ saveUncertainty: true, method: 'posterior' }, /--save-uncertainty needs/],
+    [{ saveUncertainty: true, method: 'posterior', samples: '1' }, /--save-uncertainty needs/],
   ])('%o is refused', (patch, message) => {
     let err: unknown;
     try {

@@ -260,7 +260,7 @@ describe('difbfsr restore', () => {
     const r = await cli(args);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as RestoreReport;
-    expect(j.settings).toMatchObject({ method: 'gaussian', degradation: { blur: 1.5, noise: 6 }, samples: 1, fidelity: 1 });
+    expect(j.settings).toMatchObject({ method: 'gaussian', degradation: { blur: 1.5, noise: 6 }, samples: RESTORE_DEFAULTS.samples, fidelity: 1 });
     const [f] = j.images[0].faces;
     expect(f.restore).toMatchObject({ method: 'gaussian', degradation: { blur: 1.5, noise: 6, estimated: false }, prior: 'difbfsr-face64-gaussian' });
     expect(f.uncertainty).toBe(at('out12', 'faces', 'face-lr_face1_uncertainty.png'));

@@ -31,7 +31,7 @@ describe('restore() options: one home for the defaults, one validation', () => {
 
   it('fills every unset option from RESTORE_DEFAULTS, grouped by kind', () => {
     const r = resolveRestoreOptions();
-    expect(r.run).toMatchObject({ method: RESTORE_DEFAULTS.method, backend: RESTORE_DEFAULTS.backend, optimizer: RESTORE_DEFAULTS.backend, samples: 1, fidelity: 1, uncertainty: true });
+    expect(r.run).toMatchObject({ method: RESTORE_DEFAULTS.method, backend: RESTORE_DEFAULTS.backend, optimizer: RESTORE_DEFAULTS.backend, samples: RESTORE_DEFAULTS.samples, fidelity: 1, uncertainty: true });
     expect(r.chain).toEqual({ scale: RESTORE_DEFAULTS.scale, steps: RESTORE_DEFAULTS.steps, strength: RESTORE_DEFAULTS.strength });
     expect(r.optimisation).toMatchObject({
       srm: true,

@@ -102,12 +102,12 @@ function resolveMethod(o: MethodOptions): ResolvedMethod {
   };
 }
 
-function resolveChainOptions(o: ChainOptions): ResolvedChain {
+function resolveChainOptions(o: ChainOptions, method: RestoreMethod): ResolvedChain {
   const strength = o.strength ?? D.strength;
   if (!(typeof strength === 'number' && strength > 0 && strength <= 1)) throw new InvalidOptionError('strength', 'must be in (0, 1]', strength);
   return {
     scale: powerOfTwo('scale', o.scale ?? D.scale),
-    steps: positiveInt('steps', o.steps ?? D.steps),
+    steps: positiveInt('steps', o.steps ?? (method === 'posterior' ? D.posteriorSteps : D.steps)),
     strength,
     ...(o.respacing === undefined ? {} : { respacing: o.respacing }),
     ...(o.schedule ? { schedule: o.schedule } : {}),
@@ -156,5 +156,6 @@ function resolveCall(o: CallOptions): ResolvedCall {
  * @throws InvalidOptionError (`INVALID_OPTION`) naming the first option with a value it does not take.
  */
 export function resolveRestoreOptions(options: RestoreOptions = {}): ResolvedRestoreOptions {
-  return { run: resolveMethod(options), chain: resolveChainOptions(options), optimisation: resolveOptimisation(options), call: resolveCall(options) };
+  const run = resolveMethod(options);
+  return { run, chain: resolveChainOptions(options, run.method), optimisation: resolveOptimisation(options), call: resolveCall(options) };
 }

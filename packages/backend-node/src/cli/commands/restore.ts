@@ -29,7 +29,7 @@ export const restoreCommand: CliCommand = {
       .option('--noise <level>', 'with --blur: the inputs\' effective noise on the 0..255 scale (JPEG included)')
       .option('--chroma <level>', 'with --blur and --noise: extra noise of the colour channels')
       .option('--seed <n>', `seed of every random draw (default ${D.seed})`)
-      .option('--steps <n>', `reverse diffusion steps, i.e. network calls per face (default ${D.steps})`)
+      .option('--steps <n>', `reverse diffusion steps, i.e. network calls per face (default ${D.steps}; ${D.posteriorSteps} for --method posterior)`)
       .option('--strength <x>', `where the chain starts, in (0, 1]: lower is more faithful (default ${D.strength})`)
       .option('--warmup-iters <n>', `SRM warm-up iterations before the diffusion chain (default ${D.warmupIters}; 0 is faster, slightly less faithful)`)
       .option('--scale <n>', `upscaling factor, a power of two (default ${D.scale})`)
