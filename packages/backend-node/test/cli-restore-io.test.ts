@@ -235,7 +235,7 @@ describe('option checks', () => {
     [{ maxFaceSize: 'big' }, /--max-face-size must be a number, got "big"/],
     [{ device: 'gpu' }, /--device must be one of auto, cpu, cuda, got "gpu"/],
     [{ device: 'cuda', backend: 'tfjs' }, /--device cuda runs the prior on ONNX Runtime: use --backend onnx or auto/],
-    [{ method: 'sharpen' }, /--method must be one of diffusion, posterior, gaussian, got "sharpen"/],
+    [{ method: 'sharpen' }, /--method must be one of auto, diffusion, posterior, gaussian, got "sharpen"/],
     [{ samples: '0' }, /--samples must be an integer >= 1, got "0"/],
     [{ samples: 'many' }, /--samples must be a number, got "many"/],
     [{ fidelity: '1.2' }, /--fidelity must be in \[0, 1\], got "1.2"/],
@@ -244,7 +244,7 @@ describe('option checks', () => {
     [{ blur: '-1', noise: '3' }, /--blur must be a number >= 0, got "-1"/],
     [{ blur: '1', noise: 'loud' }, /--noise must be a number, got "loud"/],
     [{ blur: '1', noise: '2', chroma: '-2' }, /--chroma must be a number >= 0, got "-2"/],
-    [{ saveUncertainty: true }, /--save-uncertainty needs --method gaussian, or --method posterior with --samples 2 or more/],
+    [{ saveUncertainty: true, method: 'diffusion' }, /--save-uncertainty needs --method gaussian, or --method posterior with --samples 2 or more/],
     [{ saveUncertainty: true, method: 'posterior', samples: '1' }, /--save-uncertainty needs/],
   ])('%o is refused', (patch, message) => {
     let err: unknown;

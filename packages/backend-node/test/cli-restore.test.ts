@@ -53,7 +53,7 @@ describe('difbfsr restore', () => {
     const j = readReport(report);
     expect(j).toMatchObject({
       version: 1,
-      settings: { model: prior, backend: 'tfjs', tfjsBackend: tf.getBackend(), method: 'diffusion', degradation: 'estimated', seed: 3, steps: 2, strength: RESTORE_DEFAULTS.strength, aligned: true, maxFaces: null },
+      settings: { model: prior, backend: 'tfjs', tfjsBackend: tf.getBackend(), method: 'posterior', degradation: 'estimated', seed: 3, steps: 2, strength: RESTORE_DEFAULTS.strength, aligned: true, maxFaces: null },
       unmatched: [],
       summary: { restored: 1, failed: 0, interrupted: 0, notStarted: 0, unmatched: 0, faces: 1, skippedFaces: 0 },
       interrupted: false,
@@ -290,12 +290,12 @@ describe('difbfsr restore', () => {
 
   it('bad values of the new flags are usage errors (exit status 2) naming the flag', async () => {
     for (const [extra, message] of [
-      [['--method', 'dream'], /--method must be one of diffusion, posterior, gaussian, got "dream"/],
+      [['--method', 'dream'], /--method must be one of auto, diffusion, posterior, gaussian, got "dream"/],
       [['--samples', '0'], /--samples must be an integer >= 1, got "0"/],
       [['--fidelity', '-1'], /--fidelity must be in \[0, 1\], got "-1"/],
       [['--noise', '3'], /--blur and --noise go together/],
       [['--blur', 'x', '--noise', '3'], /--blur must be a number, got "x"/],
-      [['--save-uncertainty'], /--save-uncertainty needs --method gaussian/],
+      [['--save-uncertainty', '--method', 'diffusion'], /--save-uncertainty needs --method gaussian/],
     ] as const) {
       const r = await cli(['restore', at('in', 'face.png'), '-o', at('out14'), ...FAST, ...extra]);
       expect([r.code, r.err]).toEqual([2, expect.stringMatching(message)]);

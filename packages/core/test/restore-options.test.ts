@@ -29,9 +29,22 @@ function optionErrorOf(fn: () => unknown): InvalidOptionError {
 describe('restore() options: one home for the defaults, one validation', () => {
   beforeAll(() => usePlainBackend('cpu'));
 
+  it("method 'auto' is the posterior sampler where a Gaussian face model goes with the prior, and posterior chains default to their own step count", () => {
+    const gaussianModel = {} as NonNullable<RestoreOptions['gaussianModel']>; // only its presence is read here
+    const prior = new GaussianPrior({ resolution: 16, mean: 0, std: 0.5 });
+    expect(resolveRestoreOptions({ gaussianModel }).run.method).toBe('posterior');
+    expect(resolveRestoreOptions({ gaussianModel }).chain.steps).toBe(RESTORE_DEFAULTS.posteriorSteps);
+    expect(resolveRestoreOptions({ gaussianModel, ablation: '#4' }).run.method).toBe('diffusion');
+    expect(resolveRestoreOptions({ prior }).run.method).toBe('diffusion'); // a prior of its own, no Gaussian model
+    expect(resolveRestoreOptions({ prior }).chain.steps).toBe(RESTORE_DEFAULTS.steps);
+    expect(resolveRestoreOptions({ method: 'gaussian', prior }).run.method).toBe('gaussian');
+  });
+
   it('fills every unset option from RESTORE_DEFAULTS, grouped by kind', () => {
     const r = resolveRestoreOptions();
-    expect(r.run).toMatchObject({ method: RESTORE_DEFAULTS.method, backend: RESTORE_DEFAULTS.backend, optimizer: RESTORE_DEFAULTS.backend, samples: RESTORE_DEFAULTS.samples, fidelity: 1, uncertainty: true });
+    // 'auto' with no face model registered here (no Gaussian model): the contraction.
+    expect(RESTORE_DEFAULTS.method).toBe('auto');
+    expect(r.run).toMatchObject({ method: 'diffusion', backend: RESTORE_DEFAULTS.backend, optimizer: RESTORE_DEFAULTS.backend, samples: RESTORE_DEFAULTS.samples, fidelity: 1, uncertainty: true });
     expect(r.chain).toEqual({ scale: RESTORE_DEFAULTS.scale, steps: RESTORE_DEFAULTS.steps, strength: RESTORE_DEFAULTS.strength });
     expect(r.optimisation).toMatchObject({
       srm: true,
@@ -59,7 +72,7 @@ describe('restore() options: one home for the defaults, one validation', () => {
   });
 
   const BAD: Array<[RestoreOptions, string, RegExp]> = [
-    [{ method: 'magic' as 'gaussian' }, 'method', /method must be one of diffusion, posterior, gaussian, got "magic"/],
+    [{ method: 'magic' as 'gaussian' }, 'method', /method must be one of auto, diffusion, posterior, gaussian, got "magic"/],
     [{ steps: 0 }, 'steps', /steps must be an integer >= 1, got 0/],
     [{ steps: 2.5 }, 'steps', /integer/],
     [{ strength: 0 }, 'strength', /strength must be in \(0, 1\], got 0/],

@@ -37,8 +37,8 @@ export interface RestoreProgress {
 
 /**
  * How a face is restored:
- * - `'diffusion'` (default): DifBFSR's conditional diffusion contraction (SRM and CFM, see `ablation`);
- * - `'posterior'`: a diffusion posterior sampler for the input's estimated degradation (a Gaussian
+ * - `'diffusion'`: DifBFSR's conditional diffusion contraction (SRM and CFM, see `ablation`);
+ * - `'posterior'` (the default with the bundled face model): a diffusion posterior sampler for the input's estimated degradation (a Gaussian
  *   posterior start, and each step's `x0` drawn given `x_t` and the input), `samples` chains at once,
  *   combined by `fidelity`;
  * - `'gaussian'`: the closed-form posterior mean of the Gaussian face model for the input's
@@ -53,8 +53,12 @@ export type RestoreMethod = 'diffusion' | 'posterior' | 'gaussian';
  * Defaults: {@link RESTORE_DEFAULTS}.
  */
 export interface MethodOptions {
-  /** See {@link RestoreMethod}. */
-  method?: RestoreMethod;
+  /**
+   * See {@link RestoreMethod}. Default `'auto'`: `'posterior'` when a Gaussian face model goes with
+   * the prior (`gaussianModel` given, or the registered face model's with its own prior) and no
+   * `ablation` is asked for, else `'diffusion'`. `RestoreInfo.method` says which ran.
+   */
+  method?: RestoreMethod | 'auto';
   /**
    * How the input was degraded (blur in HR pixels, effective noise on the 0..255 scale), when you
    * know it; by default it is estimated with the registered degradation estimator

@@ -5,6 +5,7 @@ import { toLowPass, type LowPass } from '../filters/low-pass.js';
 import type { GaussianFaceModel } from '../gaussian/gaussian-face-model.js';
 import { optimizerChoiceOf, type OptimizerChoice } from '../runtime/create-optimizer.js';
 import { checkRuntimeChoice, type RuntimeChoice } from '../runtime/runtime-registry.js';
+import { hasDefaultGaussianModel } from '../runtime/face-model.js';
 import type { Schedule } from '../schedule/diffusion-schedule.js';
 import type { Ablation, CallOptions, ChainOptions, MethodOptions, OptimisationOptions, RestoreMethod, RestoreOptions } from './options.js';
 import { RESTORE_DEFAULTS as D } from './restore-defaults.js';
@@ -87,10 +88,18 @@ function checkDegradation(d: Degradation): Degradation {
   return { blur, noise, ...(d.chroma === undefined ? {} : { chroma: nonNegativeNumber('degradation.chroma', d.chroma) }) };
 }
 
-function resolveMethod(o: MethodOptions): ResolvedMethod {
+/** `'auto'`: the posterior sampler where a Gaussian face model goes with the prior and no ablation is asked for. */
+function methodOf(o: MethodOptions & Pick<OptimisationOptions, 'ablation'>): RestoreMethod {
+  const method = oneOf<RestoreMethod | 'auto'>('method', o.method ?? D.method, ['auto', ...METHODS]);
+  if (method !== 'auto') return method;
+  const gaussian = o.gaussianModel !== undefined || (o.prior === undefined && hasDefaultGaussianModel());
+  return gaussian && o.ablation === undefined ? 'posterior' : 'diffusion';
+}
+
+function resolveMethod(o: MethodOptions & Pick<OptimisationOptions, 'ablation'>): ResolvedMethod {
   const backend = checkRuntimeChoice('backend', o.backend ?? D.backend);
   return {
-    method: oneOf('method', o.method ?? D.method, METHODS),
+    method: methodOf(o),
     backend,
     optimizer: optimizerChoiceOf(o.optimizer, backend),
     ...(o.prior ? { prior: o.prior } : {}),

@@ -5,7 +5,8 @@
  */
 export const RESTORE_DEFAULTS = {
   // What runs.
-  method: 'diffusion',
+  /** `'posterior'` with the bundled face model (see `RestoreOptions.method`). */
+  method: 'auto',
   backend: 'auto',
   /**
    * Posterior samples (chains in one batch). With the control variate, the fidelity mode of 8

@@ -92,6 +92,11 @@ export function getDefaultGaussianModel(): Promise<GaussianFaceModel> {
   return gaussian;
 }
 
+/** Whether a default Gaussian face model is registered (it may still fail to load). */
+export function hasDefaultGaussianModel(): boolean {
+  return model.gaussianModel !== undefined;
+}
+
 /** Whether a default degradation estimator is registered (it may still fail to load). */
 export function hasDefaultDegradationEstimator(): boolean {
   return model.degradationEstimator !== undefined;
