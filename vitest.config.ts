@@ -16,7 +16,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/web/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/web/test/**/*.test.ts', 'tools/architecture/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
