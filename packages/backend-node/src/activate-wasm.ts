@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
-import { installWasmAllocationGuard, registerWasmTrainingKernels } from '@difbfsr/core';
+import { DifbfsrError, installWasmAllocationGuard, registerWasmTrainingKernels } from '@difbfsr/core';
 import { createNodeWasmModule } from './node-wasm-module.js';
 
 /** The emscripten pthread bookkeeping of the threaded build. */
@@ -42,7 +42,7 @@ export async function activateWasm(threads: number): Promise<{ threads: number; 
     if (tf.findBackendFactory('wasm') != null) tf.removeBackend('wasm');
     tf.registerBackend('wasm', () => backend, WASM_PRIORITY);
   }
-  if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
+  if (!(await tf.setBackend('wasm'))) throw new DifbfsrError('BACKEND', "tf.setBackend('wasm') failed");
   installWasmAllocationGuard();
   return { threads: tfWasm.getThreadsCount(), simd };
 }

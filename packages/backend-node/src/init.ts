@@ -61,7 +61,7 @@ async function activate(name: NodeBackendName, threads: number): Promise<{ threa
       return activateWasm(threads);
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu');
-      if (!(await tf.setBackend('cpu'))) throw new Error("tf.setBackend('cpu') failed");
+      if (!(await tf.setBackend('cpu'))) throw new DifbfsrError('BACKEND', "tf.setBackend('cpu') failed");
       return { threads: 1, simd: null };
   }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { installWasmAllocationGuard, registerWasmTrainingKernels } from '@difbfsr/core';
+import { DifbfsrError, installWasmAllocationGuard, registerWasmTrainingKernels } from '@difbfsr/core';
 
 /** tfjs-backend-wasm's own registration priority, kept when re-registering. */
 const WASM_PRIORITY = 2;
@@ -20,7 +20,7 @@ export async function activateWasm(wasmPaths: WasmPaths | undefined, threads: nu
   registerWasmTrainingKernels();
   if (tf.engine().registry['wasm'] == null) {
     const factory = tf.findBackendFactory('wasm');
-    if (factory == null) throw new Error('@tensorflow/tfjs-backend-wasm is not registered');
+    if (factory == null) throw new DifbfsrError('BACKEND', '@tensorflow/tfjs-backend-wasm is not registered');
     if (wasmPaths !== undefined) setWasmPaths(wasmPaths);
     if (threads !== undefined) setThreadsCount(threads);
     // Creating the backend here, not through tf.setBackend, surfaces the loader's error
@@ -28,12 +28,12 @@ export async function activateWasm(wasmPaths: WasmPaths | undefined, threads: nu
     const backend = await Promise.resolve()
       .then(factory)
       .catch((reason: unknown) => {
-        throw new Error(reasonOf(reason));
+        throw new DifbfsrError('BACKEND', reasonOf(reason));
       });
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', () => backend, WASM_PRIORITY);
   }
-  if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
+  if (!(await tf.setBackend('wasm'))) throw new DifbfsrError('BACKEND', "tf.setBackend('wasm') failed");
   installWasmAllocationGuard();
   return { threads: getThreadsCount(), simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean };
 }

@@ -58,7 +58,7 @@ export async function init(options: InitOptions = {}): Promise<ActiveBackend> {
 async function activate(name: WebBackendName, options: InitOptions): Promise<{ threads: number; simd: boolean | null }> {
   if (name === 'wasm') return activateWasm(options.wasmPaths, options.threads);
   await import('@tensorflow/tfjs-backend-cpu');
-  if (!(await tf.setBackend('cpu'))) throw new Error("tf.setBackend('cpu') failed");
+  if (!(await tf.setBackend('cpu'))) throw new DifbfsrError('BACKEND', "tf.setBackend('cpu') failed");
   return { threads: 1, simd: null };
 }
 

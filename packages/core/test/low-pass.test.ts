@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bicubicMatrix, downUpLowPass, gaussianLowPass, resizeBicubic, downsampleArea, upsampleNearest, type LowPass } from '@difbfsr/core';
+import { downUpLowPass, gaussianLowPass, resizeBicubic, type LowPass } from '@difbfsr/core';
+import { bicubicMatrix } from '../src/image/resize-matrices.js';
+import { downsampleArea, upsampleNearest } from '../src/image/resize.js';
 import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../../../test-utils/backends.js';
 
 /** Independent scalar reference of PyTorch's bicubic (a = -0.75, half-pixel, clamped indices). */

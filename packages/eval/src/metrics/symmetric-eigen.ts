@@ -1,3 +1,5 @@
+import { DifbfsrError } from '@difbfsr/core';
+
 /** Eigen-decomposition `A = V diag(values) V^T` of a real symmetric matrix. */
 export interface SymmetricEigen {
   readonly n: number;
@@ -16,7 +18,7 @@ const MAX_SWEEPS = 100;
  * @throws RangeError when `a` is not `n x n`.
  */
 export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
-  if (a.length !== n * n) throw new RangeError(`expected a ${n}x${n} matrix, got ${a.length} values`);
+  if (a.length !== n * n) throw new DifbfsrError('INVALID_SIZE', `expected a ${n}x${n} matrix, got ${a.length} values`);
   const m = Float64Array.from(a);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;

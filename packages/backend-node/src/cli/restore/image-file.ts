@@ -97,7 +97,7 @@ export async function readImageFile(path: string, beforeDecode?: (header: ImageF
     let pipeline = sharp(bytes).rotate().toColourspace(space);
     if (alpha && !grey) pipeline = pipeline.ensureAlpha();
     const { data, info } = await pipeline.raw({ depth: wide ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== channels) throw new Error(`decoded to ${info.channels} channels, expected ${channels}`);
+    if (info.channels !== channels) throw new DifbfsrError('INVALID_INPUT', `decoded to ${info.channels} channels, expected ${channels}`);
     const values = wide ? (deep ? samples16(data) : to8Bit(samples16(data))) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     return {
       image: { data: values, width: info.width, height: info.height, channels },
