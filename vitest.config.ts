@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       '@difbfsr/core': src('core'),
       '@difbfsr/models': src('models'),
+      '@difbfsr/backend-common': src('backend-common'),
       '@difbfsr/backend-node': src('backend-node'),
       '@difbfsr/backend-web': src('backend-web'),
       '@difbfsr/onnx': src('onnx'),

@@ -35,8 +35,6 @@ export {
 export { createDenoiser, type DenoiserRequest } from './runtime/create-denoiser.js';
 export type { OptimizerChoice } from './runtime/create-optimizer.js';
 export { setDefaultFaceModel, getDefaultPrior, getDefaultGaussianModel, getDefaultDegradationEstimator, type FaceModel } from './runtime/face-model.js';
-export { registerWasmTrainingKernels } from './kernels/register-wasm-training-kernels.js';
-export { installWasmAllocationGuard } from './kernels/wasm-allocation-guard.js';
 
 // The diffusion prior: the Denoiser seam, the schedules, the reverse process.
 export type { Denoiser, DenoiserOutput } from './denoiser.js';

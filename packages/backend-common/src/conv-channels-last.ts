@@ -1,5 +1,5 @@
 import { backend_util } from '@tensorflow/tfjs-core';
-import { DifbfsrError } from '../errors.js';
+import { DifbfsrError } from '@difbfsr/core';
 
 type Conv2DPad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
