@@ -12,8 +12,8 @@ export { restorePhoto } from './photo/restore-photo.js';
 export { resolvePhotoOptions, type ResolvedPhotoOptions } from './photo/resolve-photo-options.js';
 export type { PhotoOptions, PhotoProgress, PhotoResult, FaceReport, FaceCrop, FaceSkipReason } from './photo/photo-options.js';
 export { checkPixelLimit, DEFAULT_MAX_PIXELS, type PixelLimitCheck } from './photo/pixel-limit.js';
-export { toPixels, type RawImage, type ImageInput, type InputLayout } from './image/image-io.js';
-export { decodePhoto, encodePhoto, type PhotoImage, type PhotoLayout, type PhotoPixels } from './photo/photo-pixels.js';
+export { toPixels, type ImageInput, type InputLayout } from './image/image-io.js';
+export { decodeRawImage, encodeRawImage, type RawLayout, type DecodedRawImage } from './image/raw-pixels.js';
 export { upscaleLanczos, type UpscaleOptions } from './photo/upscale-lanczos.js';
 
 // Errors.
@@ -75,7 +75,7 @@ export { GaussianFaceModel, type GaussianFaceModelData, type LowRankCovariance }
 // Faces in photos: the detector seam and the geometry a caller needs to place a face.
 export type { FaceDetector, DetectedFace, DetectOptions } from './photo/face-detector.js';
 export type { FaceBox, FiveLandmarks, Point, FaceTemplate } from './types/face.js';
-export type { RgbImage, UncertaintyMap } from './types/image.js';
+export type { RawImage, PixelData, FloatImage, RgbImage } from './types/image.js';
 export { scaleFaceTemplate } from './photo/face-template.js';
 export { estimateSimilarity, applyAffine, invertAffine, type Affine2D } from './photo/similarity-transform.js';
 export { warpAffine, type WarpFill } from './photo/affine-warp.js';

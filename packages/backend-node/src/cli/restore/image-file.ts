@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { DifbfsrError } from '@difbfsr/core';
+import { DifbfsrError, type RawImage } from '@difbfsr/core';
 import type { OutputFormat } from './output-paths.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 
@@ -8,12 +8,7 @@ import { writeFileAtomic } from '../write-file-atomic.js';
  * Interleaved pixels as `restorePhoto()` takes and returns them: 8-bit (`Uint8Array`) or 16-bit
  * (`Uint16Array`) samples; grey, grey + alpha, RGB or RGBA; rows top to bottom.
  */
-export interface PixelImage {
-  data: Uint8Array | Uint16Array;
-  width: number;
-  height: number;
-  channels: 1 | 2 | 3 | 4;
-}
+export type PixelImage = RawImage<Uint8Array | Uint16Array> & { channels: 1 | 2 | 3 | 4 };
 
 /** A decoded image file. */
 export interface DecodedImageFile {
