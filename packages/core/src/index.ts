@@ -66,6 +66,7 @@ export { imresizeOperator } from './degradation/matlab-imresize-operator.js';
 export type { SparseOperator } from './degradation/sparse-operator.js';
 export { degradationMatrix, type Degradation } from './degradation/degradation-operator.js';
 export type { DenseMatrix } from './linalg/dense-matrix.js';
+export { symmetricEigen, symmetricFunction, symmetricPseudoInverse, type SymmetricEigen } from './linalg/symmetric-eigen.js';
 export type { DegradationEstimator } from './degradation/degradation-estimator.js';
 export { estimateDegradation } from './degradation/estimate-degradation.js';
 

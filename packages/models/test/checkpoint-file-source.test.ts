@@ -6,16 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DifbfsrError } from '@difbfsr/core';
 import { openFileSource } from '../src/checkpoint/source.node.js';
 
+/** A rejection (or a throw) of a `DifbfsrError` with `code` and a message matching `re`. */
 async function expectCode(p: Promise<unknown> | (() => unknown), code: string, re: RegExp): Promise<void> {
-  let err: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected DifbfsrError(${code})`).toBeInstanceOf(DifbfsrError);
-  expect((err as DifbfsrError).code).toBe(code);
-  expect((err as Error).message).toMatch(re);
+  const run = async (): Promise<unknown> => (typeof p === 'function' ? p() : p);
+  await expect(run()).rejects.toSatisfy((e: unknown) => e instanceof DifbfsrError && e.code === code && re.test(e.message));
 }
 
 describe('openFileSource: a checkpoint file read at offsets', () => {
