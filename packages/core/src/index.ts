@@ -12,7 +12,7 @@ export { restorePhoto } from './photo/restore-photo.js';
 export { resolvePhotoOptions, type ResolvedPhotoOptions } from './photo/resolve-photo-options.js';
 export type { PhotoOptions, PhotoProgress, PhotoResult, FaceReport, FaceCrop, FaceSkipReason } from './photo/photo-options.js';
 export { checkPixelLimit, DEFAULT_MAX_PIXELS, type PixelLimitCheck } from './photo/pixel-limit.js';
-export { toPixels, type ImageInput, type InputLayout } from './image/image-io.js';
+export { toPixels, type ImageInput } from './image/image-io.js';
 export { decodeRawImage, encodeRawImage, type RawLayout, type DecodedRawImage } from './image/raw-pixels.js';
 export { upscaleLanczos, type UpscaleOptions } from './photo/upscale-lanczos.js';
 
@@ -50,7 +50,7 @@ export { SeededRandom } from './util/seeded-random.js';
 // The contraction (paper eq. 3-4): SRM, CFM, filters, the loss and the optimiser seam.
 export { SuperResolutionModule, type SrmOptions } from './modules/srm.js';
 export { ConditionalFusionModule, type CfmOptions } from './modules/cfm.js';
-export { downUpLowPass, gaussianLowPass, identityLowPass, toLowPass, chainSeparable, type LowPass, type LowPassLike, type SeparableOperator } from './filters/low-pass.js';
+export { downUpLowPass, gaussianLowPass, identityLowPass, chainSeparable, type LowPass, type LowPassLike, type SeparableOperator } from './filters/low-pass.js';
 export type { Matrix1D } from './image/resize-matrices.js';
 export { resizeBicubic } from './image/resize.js';
 export { pixelShuffle } from './kernels/pixel-shuffle.js';
