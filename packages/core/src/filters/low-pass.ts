@@ -5,7 +5,7 @@ import { DifbfsrError } from '../errors.js';
 
 /**
  * A low-pass filter on NHWC images, same size in and out. Pluggable: pass any object with this
- * shape (or a plain function, see {@link toLowPass}) wherever the pipeline takes a filter.
+ * shape (or a plain function, see `toLowPass`) wherever the pipeline takes a filter.
  */
 export interface LowPass {
   /** Name shown in reports. */

@@ -2,7 +2,7 @@ import { DifbfsrError } from '../errors.js';
 
 /**
  * 1-D resampling operators as dense matrices (`out x in`, row-major Float32Array). Applied along rows
- * and columns by {@link applySeparable}, they give exact, differentiable linear resizes and filters
+ * and columns by `applySeparable`, they give exact, differentiable linear resizes and filters
  * at any size, with boundaries handled like PyTorch (indices clamped).
  */
 export interface Matrix1D {

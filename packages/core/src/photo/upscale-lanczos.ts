@@ -9,7 +9,7 @@ import { readWindow, writeWindow } from './pixel-window.js';
 /** Output tile side: each tile is one small separable product, so memory and time stay linear in pixels. */
 const TILE = 256;
 
-/** Options of {@link upscaleLanczos} and {@link resizeLanczos}. */
+/** Options of {@link upscaleLanczos} and `resizeLanczos`. */
 export interface UpscaleOptions {
   signal?: AbortSignal;
   /** Called after each output tile. */
@@ -53,7 +53,7 @@ export async function resizeLanczos(
   return out;
 }
 
-/** Lanczos3 upscaling of a plane by an integer factor, tile by tile ({@link resizeLanczos}). */
+/** Lanczos3 upscaling of a plane by an integer factor, tile by tile (`resizeLanczos`). */
 export function upscaleLanczos(plane: FloatImage, factor: number, options: UpscaleOptions = {}): Promise<FloatImage> {
   return resizeLanczos(plane, plane.width * factor, plane.height * factor, options);
 }
