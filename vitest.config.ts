@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       '@difbfsr/core': src('core'),
       '@difbfsr/models': src('models'),
+      '@difbfsr/backend-common': src('backend-common'),
       '@difbfsr/backend-node': src('backend-node'),
       '@difbfsr/backend-web': src('backend-web'),
       '@difbfsr/onnx': src('onnx'),
@@ -16,7 +17,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/web/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/web/test/**/*.test.ts', 'tools/architecture/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

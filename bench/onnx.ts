@@ -464,7 +464,7 @@ async function main(): Promise<void> {
   }
   wasm.setThreadsCount(threads);
   await tf.setBackend('wasm');
-  const { registerWasmTrainingKernels } = await import('../packages/core/src/index.js');
+  const { registerWasmTrainingKernels } = await import('../packages/backend-common/src/index.js');
   req('@tensorflow/tfjs-core/dist/register_all_gradients');
   registerWasmTrainingKernels();
   const repeats = Number(option('repeats', '3'));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '@difbfsr/core';
+import { registerWasmTrainingKernels } from '@difbfsr/backend-common';
 
 /** The backends every conformance suite runs on. */
 export const TEST_BACKENDS = ['cpu', 'wasm'] as const;

@@ -20,6 +20,7 @@ export default defineConfig({
     alias: {
       '@difbfsr/core': source('core'),
       '@difbfsr/models': source('models'),
+      '@difbfsr/backend-common': source('backend-common'),
       '@difbfsr/backend-web': source('backend-web'),
       '@difbfsr/faces': source('faces'),
     },

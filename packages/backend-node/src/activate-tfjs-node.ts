@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { DifbfsrError } from '@difbfsr/core';
 
 /**
  * Loads a native TensorFlow binding (an optional peer dependency) and makes
@@ -11,5 +12,5 @@ export async function activateTfjsNode(packageName: '@tensorflow/tfjs-node' | '@
   // A non-literal specifier keeps bundlers and the type checker from requiring the optional package.
   const specifier: string = packageName;
   await import(specifier);
-  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${packageName} is installed but its 'tensorflow' backend did not start`);
+  if (!(await tf.setBackend('tensorflow'))) throw new DifbfsrError('BACKEND', `${packageName} is installed but its 'tensorflow' backend did not start`);
 }

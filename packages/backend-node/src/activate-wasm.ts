@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
-import { installWasmAllocationGuard, registerWasmTrainingKernels } from '@difbfsr/core';
+import { activateWasmBackend, registerWasmBackend } from '@difbfsr/backend-common';
 import { createNodeWasmModule } from './node-wasm-module.js';
 
 /** The emscripten pthread bookkeeping of the threaded build. */
@@ -20,9 +20,6 @@ function releasePoolThreads(module: PThreadRegistry): void {
   for (const worker of module.PThread?.runningWorkers ?? []) worker.unref();
 }
 
-/** tfjs-backend-wasm's own registration priority, kept for the replacement. */
-const WASM_PRIORITY = 2;
-
 /**
  * Makes the wasm backend active with `threads` XNNPACK threads, with the
  * training kernels and the allocation guard installed.
@@ -32,17 +29,13 @@ const WASM_PRIORITY = 2;
  * then kept as it is: the thread count cannot change after creation.
  */
 export async function activateWasm(threads: number): Promise<{ threads: number; simd: boolean }> {
-  registerWasmTrainingKernels();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
-  if (tf.engine().registry['wasm'] == null) {
+  await activateWasmBackend(async () => {
     const module = await createNodeWasmModule(threads, simd);
     tfWasm.setThreadsCount(threads);
     const backend = new tfWasm.BackendWasm(module);
     releasePoolThreads(module as PThreadRegistry);
-    if (tf.findBackendFactory('wasm') != null) tf.removeBackend('wasm');
-    tf.registerBackend('wasm', () => backend, WASM_PRIORITY);
-  }
-  if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
-  installWasmAllocationGuard();
+    registerWasmBackend(backend);
+  });
   return { threads: tfWasm.getThreadsCount(), simd };
 }

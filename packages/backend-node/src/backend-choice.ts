@@ -1,3 +1,5 @@
+import type { BackendFailure as CommonBackendFailure } from '@difbfsr/backend-common';
+
 /** Backends `init()` can activate, in the default order of preference. */
 export const NODE_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
@@ -10,10 +12,7 @@ export const NODE_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as 
 export type NodeBackendName = (typeof NODE_BACKENDS)[number];
 
 /** A preferred backend that could not be activated, and why. */
-export interface BackendFailure {
-  name: NodeBackendName;
-  reason: string;
-}
+export type BackendFailure = CommonBackendFailure<NodeBackendName>;
 
 /** What `init()` activated. */
 export interface ActiveBackend {

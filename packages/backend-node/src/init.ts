@@ -1,10 +1,8 @@
 import { availableParallelism } from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
-import { DifbfsrError } from '@difbfsr/core';
+import { activateCpu, checkPrefer, checkThreads, MAX_WASM_THREADS, startFirstBackend } from '@difbfsr/backend-common';
 import { activateTfjsNode } from './activate-tfjs-node.js';
 import { activateWasm } from './activate-wasm.js';
-import { NODE_BACKENDS, type ActiveBackend, type BackendFailure, type NodeBackendName } from './backend-choice.js';
-import { MAX_WASM_THREADS } from './node-wasm-module.js';
+import { NODE_BACKENDS, type ActiveBackend, type NodeBackendName } from './backend-choice.js';
 import { registerTfjsGradients } from './register-gradients.js';
 
 /** Options of {@link init}. */
@@ -22,7 +20,7 @@ export interface InitOptions {
  * Picks and activates the tfjs backend for @difbfsr/core in Node.js: the first
  * of `prefer` that starts (native TensorFlow only when its package is
  * installed), and registers what training needs: tfjs-core's gradients and,
- * on WASM, the training kernels and heap guard of @difbfsr/core.
+ * on WASM, the training kernels and allocation guard of @difbfsr/backend-common.
  *
  * @returns the active backend, its threads and SIMD use, and why preferred
  *   backends before it were skipped.
@@ -30,23 +28,12 @@ export interface InitOptions {
  *   every backend's failure when none starts.
  */
 export async function init(options: InitOptions = {}): Promise<ActiveBackend> {
-  const prefer = checkPrefer(options.prefer);
-  const threads = checkThreads(options.threads);
+  const prefer = checkPrefer(options.prefer, NODE_BACKENDS);
+  checkThreads(options.threads);
+  const threads = options.threads ?? Math.min(availableParallelism(), MAX_WASM_THREADS);
   await registerTfjsGradients();
-  const skipped: BackendFailure[] = [];
-  for (const name of prefer) {
-    try {
-      const { threads: used, simd } = await activate(name, threads);
-      return { name, tfBackend: tf.getBackend(), threads: used, simd, skipped };
-    } catch (error) {
-      skipped.push({ name, reason: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  throw new DifbfsrError(
-    'BACKEND',
-    `No tfjs backend could be started: ${skipped.map((f) => `${f.name}: ${f.reason}`).join('; ')}`,
-    { cause: skipped },
-  );
+  const started = await startFirstBackend(prefer, (name) => activate(name, threads));
+  return { name: started.name, tfBackend: started.tfBackend, ...started.activated, skipped: started.skipped };
 }
 
 async function activate(name: NodeBackendName, threads: number): Promise<{ threads: number | null; simd: boolean | null }> {
@@ -60,28 +47,6 @@ async function activate(name: NodeBackendName, threads: number): Promise<{ threa
     case 'wasm':
       return activateWasm(threads);
     case 'cpu':
-      await import('@tensorflow/tfjs-backend-cpu');
-      if (!(await tf.setBackend('cpu'))) throw new Error("tf.setBackend('cpu') failed");
-      return { threads: 1, simd: null };
+      return activateCpu();
   }
-}
-
-function checkPrefer(prefer: NodeBackendName[] | undefined): NodeBackendName[] {
-  if (prefer === undefined) return [...NODE_BACKENDS];
-  const unknown = Array.isArray(prefer) ? prefer.filter((p) => !(NODE_BACKENDS as readonly string[]).includes(p)) : [];
-  if (!Array.isArray(prefer) || prefer.length === 0 || unknown.length > 0) {
-    throw new DifbfsrError(
-      'INVALID_OPTION',
-      `prefer must be a non-empty list of ${NODE_BACKENDS.join(', ')}; got ${JSON.stringify(prefer)}`,
-    );
-  }
-  return prefer;
-}
-
-function checkThreads(threads: number | undefined): number {
-  if (threads === undefined) return Math.min(availableParallelism(), MAX_WASM_THREADS);
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new DifbfsrError('INVALID_OPTION', `threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
-  }
-  return threads;
 }

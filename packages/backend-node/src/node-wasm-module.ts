@@ -4,9 +4,6 @@ import type { BackendWasmModule } from '@tensorflow/tfjs-backend-wasm/wasm-out/t
 import { pthreadWorkerFile } from './pthread-worker-file.js';
 import { requireFromHere } from './require-from-here.js';
 
-/** XNNPACK's thread pool in tfjs-backend-wasm 4.22 holds at most this many threads. */
-export const MAX_WASM_THREADS = 8;
-
 type WasmImports = WebAssembly.Imports & { env: Record<string, WebAssembly.ImportValue> };
 
 interface EmscriptenConfig {

@@ -2,6 +2,7 @@ import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { requireFromHere } from './require-from-here.js';
+import { DifbfsrError } from '@difbfsr/core';
 
 /**
  * Resolve/load hooks for the ESM build of tfjs-core, which is published
@@ -42,7 +43,7 @@ let hooksRegistered = false;
 export async function registerTfjsGradients(): Promise<void> {
   if (tf.getGradient(tf.Conv2D) != null) return;
   if (!hooksRegistered) {
-    if (typeof register !== 'function') throw new Error('loading tfjs-core gradients needs Node.js >= 20.6 (module.register)');
+    if (typeof register !== 'function') throw new DifbfsrError('BACKEND', 'loading tfjs-core gradients needs Node.js >= 20.6 (module.register)');
     register(`data:text/javascript,${encodeURIComponent(TFJS_CORE_ESM_HOOKS)}`);
     hooksRegistered = true;
   }

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { installWasmAllocationGuard, registerWasmTrainingKernels } from '@difbfsr/core';
-
-/** tfjs-backend-wasm's own registration priority, kept when re-registering. */
-const WASM_PRIORITY = 2;
+import { DifbfsrError } from '@difbfsr/core';
+import { activateWasmBackend, registerWasmBackend } from '@difbfsr/backend-common';
 
 /** Where the `.wasm` binaries are served: a folder URL ending in '/', or one URL per binary name. */
 export type WasmPaths = string | Record<string, string>;
@@ -14,13 +12,12 @@ export type WasmPaths = string | Record<string, string>;
  * kernels and the allocation guard installed. `wasmPaths` and `threads` only
  * apply when the backend is created here, not to one already initialised.
  *
- * @throws with the loader's own reason (e.g. a binary that could not be fetched).
+ * @throws DifbfsrError `BACKEND` with the loader's own reason (e.g. a binary that could not be fetched).
  */
 export async function activateWasm(wasmPaths: WasmPaths | undefined, threads: number | undefined): Promise<{ threads: number; simd: boolean }> {
-  registerWasmTrainingKernels();
-  if (tf.engine().registry['wasm'] == null) {
+  await activateWasmBackend(async () => {
     const factory = tf.findBackendFactory('wasm');
-    if (factory == null) throw new Error('@tensorflow/tfjs-backend-wasm is not registered');
+    if (factory == null) throw new DifbfsrError('BACKEND', '@tensorflow/tfjs-backend-wasm is not registered');
     if (wasmPaths !== undefined) setWasmPaths(wasmPaths);
     if (threads !== undefined) setThreadsCount(threads);
     // Creating the backend here, not through tf.setBackend, surfaces the loader's error
@@ -28,13 +25,10 @@ export async function activateWasm(wasmPaths: WasmPaths | undefined, threads: nu
     const backend = await Promise.resolve()
       .then(factory)
       .catch((reason: unknown) => {
-        throw new Error(reasonOf(reason));
+        throw new DifbfsrError('BACKEND', reasonOf(reason));
       });
-    tf.removeBackend('wasm');
-    tf.registerBackend('wasm', () => backend, WASM_PRIORITY);
-  }
-  if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
-  installWasmAllocationGuard();
+    registerWasmBackend(backend);
+  });
   return { threads: getThreadsCount(), simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean };
 }
 

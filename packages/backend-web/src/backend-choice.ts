@@ -1,3 +1,5 @@
+import type { BackendFailure as CommonBackendFailure } from '@difbfsr/backend-common';
+
 /** Backends `init()` can activate in a browser, in the default order of preference. */
 export const WEB_BACKENDS = ['wasm', 'cpu'] as const;
 
@@ -9,10 +11,7 @@ export const WEB_BACKENDS = ['wasm', 'cpu'] as const;
 export type WebBackendName = (typeof WEB_BACKENDS)[number];
 
 /** A preferred backend that could not be activated, and why. */
-export interface BackendFailure {
-  name: WebBackendName;
-  reason: string;
-}
+export type BackendFailure = CommonBackendFailure<WebBackendName>;
 
 /** What `init()` activated. */
 export interface ActiveBackend {

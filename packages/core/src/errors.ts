@@ -16,7 +16,9 @@ export type DifbfsrErrorCode =
   | 'UNEXPECTED_TENSOR'
   | 'SHAPE_MISMATCH'
   | 'CONFIG_MISMATCH'
-  | 'IO';
+  | 'IO'
+  /** A broken invariant inside the library: a bug, never the caller's input. */
+  | 'INTERNAL';
 
 /** Every error the library throws on purpose is a `DifbfsrError` with a stable `code`. */
 export class DifbfsrError extends Error {

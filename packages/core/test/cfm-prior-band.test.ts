@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applySeparable, degradationMatrix, linearBetas, restoreWithInfo, toMatrix1D, type Denoiser, type DenoiserOutput } from '@difbfsr/core';
+import { degradationMatrix, linearBetas, restoreWithInfo, type Denoiser, type DenoiserOutput } from '@difbfsr/core';
+import { applySeparable } from '../src/image/apply-separable.js';
+import { toMatrix1D } from '../src/degradation/degradation-operator.js';
 import { useBackend } from '../../../test-utils/backends.js';
 
 const SIZE = 32;

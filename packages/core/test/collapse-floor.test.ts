@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BASELINE_LR_RMSE_FLOOR, collapseLimit, GaussianPrior, restoreWithInfo } from '@difbfsr/core';
+import { GaussianPrior, restoreWithInfo } from '@difbfsr/core';
+import { BASELINE_LR_RMSE_FLOOR, collapseLimit } from '../src/restore/collapse-limit.js';
 import { useBackend } from '../../../test-utils/backends.js';
 
 /** A smooth 64x64 face-like image in 0..255: a shaded skin oval on grey, dark eyes and mouth, all soft-edged. */

@@ -1,26 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  areaMatrix,
-  ConditionalFusionModule,
-  RESTORE_DEFAULTS,
-  degradationMatrix,
-  downUpLowPass,
-  GaussianPrior,
-  gaussianLowPass,
-  lrConsistencyRmse,
-  lrProjection,
-  resizeBicubic,
-  restoreWithInfo,
-  SeededRandom,
-  setDefaultFaceModel,
-  SuperResolutionModule,
-  TfjsContractionOptimizer,
-  toMatrix1D,
-  type ContractionOptimizerFactory,
-  type ContractionProblem,
-  type Matrix1D,
-} from '@difbfsr/core';
+import { ConditionalFusionModule, RESTORE_DEFAULTS, degradationMatrix, downUpLowPass, GaussianPrior, gaussianLowPass, lrConsistencyRmse, lrProjection, resizeBicubic, restoreWithInfo, SeededRandom, setDefaultFaceModel, SuperResolutionModule, TfjsContractionOptimizer, type ContractionOptimizerFactory, type ContractionProblem, type Matrix1D } from '@difbfsr/core';
+import { areaMatrix } from '../src/image/resize-matrices.js';
+import { toMatrix1D } from '../src/degradation/degradation-operator.js';
 import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
 
 const prior = new GaussianPrior({ resolution: 32, mean: 0, std: 0.5 });

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { downsampleArea, fixedFusion, GaussianPrior, gaussianLowPass, resolveRestoreOptions, restoreWithInfo, upsampleNearest, type RestoreOptions } from '@difbfsr/core';
+import { GaussianPrior, gaussianLowPass, restoreWithInfo, type RestoreOptions } from '@difbfsr/core';
+import { downsampleArea, upsampleNearest } from '../src/image/resize.js';
+import { fixedFusion } from '../src/restore/fixed-fusion.js';
+import { resolveRestoreOptions } from '../src/restore/resolve-options.js';
 import { resolveChain } from '../src/restore/chain-settings.js';
 import { contractionSettingsOf } from '../src/restore/contraction-settings.js';
 import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';

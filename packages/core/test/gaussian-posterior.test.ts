@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { degradationMatrix, GaussianFaceModel, GaussianPosterior, noiseCovarianceOf, ObservedGaussianModel, SeededRandom, type GaussianFaceModelData } from '@difbfsr/core';
+import { degradationMatrix, GaussianFaceModel, SeededRandom, type GaussianFaceModelData } from '@difbfsr/core';
+import { GaussianPosterior } from '../src/gaussian/gaussian-posterior.js';
+import { noiseCovarianceOf } from '../src/degradation/degradation-operator.js';
+import { ObservedGaussianModel } from '../src/gaussian/observed-gaussian-model.js';
 import { usePlainBackend } from '../../../test-utils/plain-backend.js';
 import { syntheticGaussianModel } from './gaussian-fixtures.js';
 

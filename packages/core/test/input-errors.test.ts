@@ -32,14 +32,14 @@ describe('input errors say what is wrong in words a user can act on [wasm]', () 
     const data = new Uint8Array(10);
     await expect(restore({ data, width: 4, height: 4 }, base)).rejects.toMatchObject({
       code: 'INVALID_INPUT',
-      message: 'Image data has 10 bytes; a 4x4 image needs 16 (grey), 48 (RGB) or 64 (RGBA)',
+      message: 'Image data has 10 samples; a 4x4 image needs 16 (grey), 32 (grey + alpha), 48 (RGB) or 64 (RGBA)',
     });
     await expect(restorePhoto({ data, width: 4, height: 4 }, { ...base, aligned: true })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
-      message: 'Photo data has 10 samples; a 4x4 photo needs 16 (grey), 32 (grey + alpha), 48 (RGB) or 64 (RGBA)',
+      message: 'Image data has 10 samples; a 4x4 image needs 16 (grey), 32 (grey + alpha), 48 (RGB) or 64 (RGBA)',
     });
     // with the channels given, the length is checked against them
-    await expect(restore({ data, width: 4, height: 4, channels: 3 }, base)).rejects.toMatchObject({ message: 'Image data has 10 bytes; 4x4x3 needs 48' });
-    await expect(restorePhoto({ data, width: 4, height: 4, channels: 2 }, { ...base, aligned: true })).rejects.toMatchObject({ message: 'Photo data has 10 samples; 4x4x2 needs 32' });
+    await expect(restore({ data, width: 4, height: 4, channels: 3 }, base)).rejects.toMatchObject({ message: 'Image data has 10 samples; 4x4x3 needs 48' });
+    await expect(restorePhoto({ data, width: 4, height: 4, channels: 2 }, { ...base, aligned: true })).rejects.toMatchObject({ message: 'Image data has 10 samples; 4x4x2 needs 32' });
   });
 });

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bicubicMatrix, downUpLowPass, gaussianLowPass, resizeBicubic, downsampleArea, upsampleNearest, type LowPass } from '@difbfsr/core';
+import { chainSeparable, downUpLowPass, gaussianLowPass, resizeBicubic, type LowPass } from '@difbfsr/core';
+import { applySeparable } from '../src/image/apply-separable.js';
+import { areaMatrix, bicubicMatrix } from '../src/image/resize-matrices.js';
+import { downsampleArea, upsampleNearest } from '../src/image/resize.js';
 import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../../../test-utils/backends.js';
 
 /** Independent scalar reference of PyTorch's bicubic (a = -0.75, half-pixel, clamped indices). */
@@ -111,3 +114,20 @@ for (const backend of TEST_BACKENDS) {
     });
   });
 }
+
+describe('chainSeparable', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it('is the second operator applied after the first (area down 12x10 -> 3x5, then a Gaussian blur)', () => {
+    const first = { rows: areaMatrix(12, 3), cols: areaMatrix(10, 5) } as const;
+    const then = gaussianLowPass(0.8).separable!(3, 5);
+    const x = tf.randomUniform([1, 12, 10, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+    const twoSteps = tf.tidy(() => applySeparable(applySeparable(x, first.rows, first.cols), then.rows, then.cols));
+    const chained = chainSeparable(first, then);
+    expect([chained.rows.rows, chained.rows.cols, chained.cols.rows, chained.cols.cols]).toEqual([3, 12, 5, 10]);
+    const oneStep = applySeparable(x, chained.rows, chained.cols);
+    expect(maxAbsDiff(oneStep, twoSteps)).toBeLessThan(1e-6);
+    expect(() => chainSeparable(then, first)).toThrow(/do not chain/);
+    tf.dispose([x, twoSteps, oneStep]);
+  });
+});

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConditionalFusionModule, downUpLowPass, filterPerPixel, resizeBicubic, SeededRandom, SuperResolutionModule, fidelityLoss, gaussianLowPass, lrProjection } from '@difbfsr/core';
+import { ConditionalFusionModule, downUpLowPass, resizeBicubic, SeededRandom, SuperResolutionModule, fidelityLoss, gaussianLowPass, lrProjection } from '@difbfsr/core';
+import { filterPerPixel } from '../src/modules/cfm.js';
 import { maxAbsDiff, TEST_BACKENDS, useBackend } from '../../../test-utils/backends.js';
 
 /** Naive per-pixel filter with reflect padding (independent reference). */

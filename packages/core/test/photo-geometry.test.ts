@@ -1,22 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyAffine,
-  applySeparable,
-  composeAffine,
-  DifbfsrError,
-  estimateSimilarity,
-  featherMask,
-  invertAffine,
-  lanczosBlock,
-  lanczosMatrix,
-  pasteFace,
-  resizeLanczos,
-  upscaleLanczos,
-  warpAffine,
-  type Affine2D,
-  type Point,
-} from '@difbfsr/core';
+import { applyAffine, DifbfsrError, estimateSimilarity, invertAffine, upscaleLanczos, warpAffine, type Affine2D, type Point } from '@difbfsr/core';
+import { applySeparable } from '../src/image/apply-separable.js';
+import { composeAffine } from '../src/photo/similarity-transform.js';
+import { featherMask } from '../src/photo/feather-mask.js';
+import { lanczosBlock, lanczosMatrix } from '../src/image/lanczos-matrix.js';
+import { pasteFace } from '../src/photo/paste-face.js';
+import { resizeLanczos } from '../src/photo/upscale-lanczos.js';
 import { maxAbsDiff, useBackend } from '../../../test-utils/backends.js';
 
 /** Similarity with scale `k`, rotation `deg` degrees and translation. */

@@ -3,15 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortError,
   applyAffine,
-  decodePhoto,
-  encodePhoto,
+  decodeRawImage,
+  encodeRawImage,
   GaussianPrior,
   restorePhoto,
   upscaleLanczos,
   type DetectedFace,
   type FaceDetector,
   type FaceTemplate,
-  type PhotoImage,
+  type RawImage,
   type PhotoProgress,
   type Point,
 } from '@difbfsr/core';
@@ -59,7 +59,7 @@ function stubDetector(faces: DetectedFace[]): FaceDetector & { asked: number[] }
 }
 
 /** A smooth RGB photo, 8-bit. */
-function photo(w: number, h: number, channels = 3): PhotoImage {
+function photo(w: number, h: number, channels = 3): RawImage {
   const data = new Uint8Array(w * h * channels);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
@@ -68,15 +68,15 @@ function photo(w: number, h: number, channels = 3): PhotoImage {
 }
 
 /** The photo upscaled with Lanczos3 and encoded as the pipeline does: the expected background. */
-async function background(image: PhotoImage, scale: number): Promise<PhotoImage> {
-  const px = decodePhoto(image);
+async function background(image: RawImage, scale: number): Promise<RawImage> {
+  const px = decodeRawImage(image);
   const rgb = await upscaleLanczos({ ...px.rgb, channels: 3 }, scale);
   const alpha = px.alpha ? await upscaleLanczos({ data: px.alpha, width: image.width, height: image.height, channels: 1 }, scale) : undefined;
-  return encodePhoto(rgb, alpha?.data, px.layout);
+  return encodeRawImage(rgb, alpha?.data, px.layout);
 }
 
 /** Count of pixels outside every rectangle that differ between two images of the same layout. */
-function differencesOutside(a: PhotoImage, b: PhotoImage, rects: { x: number; y: number; width: number; height: number }[]): number {
+function differencesOutside(a: RawImage, b: RawImage, rects: { x: number; y: number; width: number; height: number }[]): number {
   const c = a.channels!;
   let n = 0;
   for (let y = 0; y < a.height; y++)
@@ -133,7 +133,7 @@ describe('restorePhoto with a stub detector and the closed-form prior [wasm]', (
       data[2 * i] = 20000 + ((i * 977) % 30000);
       data[2 * i + 1] = i % w < 20 ? 65535 : 30000;
     }
-    const img: PhotoImage = { data, width: w, height: h, channels: 2 };
+    const img: RawImage = { data, width: w, height: h, channels: 2 };
     const result = await restorePhoto(img, { ...base, detector: stubDetector([placeFace({ x: 20, y: 16 }, 14, 5)]) });
     expect(result.image.data).toBeInstanceOf(Uint16Array);
     expect([result.image.width, result.image.channels]).toEqual([160, 2]);
@@ -144,7 +144,7 @@ describe('restorePhoto with a stub detector and the closed-form prior [wasm]', (
     for (let i = 1; i < bg.data.length; i += 2) alphaDiff = Math.max(alphaDiff, Math.abs(bg.data[i] - result.image.data[i]));
     expect(alphaDiff).toBe(0);
     // grey stays grey: a grey input decodes to equal RGB channels
-    const rgbInput = decodePhoto(img).rgb.data;
+    const rgbInput = decodeRawImage(img).rgb.data;
     expect(rgbInput[0]).toBe(rgbInput[1]);
   });
 
@@ -220,7 +220,7 @@ describe('restorePhoto with a stub detector and the closed-form prior [wasm]', (
     await expect(restorePhoto(img, { prior, detector })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: /template/ });
     await expect(restorePhoto(img, { ...base, detector, scale: 3 })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: /power of two/ });
     await expect(restorePhoto(img, { ...base, detector, maxFaces: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: /maxFaces/ });
-    const floats = { data: new Float32Array(16 * 16 * 3), width: 16, height: 16 } as unknown as PhotoImage;
+    const floats = { data: new Float32Array(16 * 16 * 3), width: 16, height: 16 } as unknown as RawImage;
     await expect(restorePhoto(floats, { ...base, detector })).rejects.toMatchObject({ code: 'UNSUPPORTED_DTYPE' });
     await expect(restorePhoto({ data: new Uint8Array(10), width: 4, height: 4 }, { ...base, detector })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(restorePhoto(photo(12, 10), { ...base, aligned: true })).rejects.toMatchObject({ code: 'INVALID_SIZE' });

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { degradationMatrix, diffusionTables, GaussianFaceModel, GaussianPosterior, linearSchedule, noiseCovarianceOf, ObservedGaussianModel, runPosteriorChain } from '@difbfsr/core';
+import { degradationMatrix, diffusionTables, GaussianFaceModel, linearSchedule } from '@difbfsr/core';
+import { GaussianPosterior } from '../src/gaussian/gaussian-posterior.js';
+import { noiseCovarianceOf } from '../src/degradation/degradation-operator.js';
+import { ObservedGaussianModel } from '../src/gaussian/observed-gaussian-model.js';
+import { runPosteriorChain } from '../src/restore/posterior-chain.js';
 import { usePlainBackend } from '../../../test-utils/plain-backend.js';
 import { syntheticGaussianModel } from './gaussian-fixtures.js';
 

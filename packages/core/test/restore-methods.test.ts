@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { degradationMatrix, GaussianFaceModel, GaussianPosterior, noiseCovarianceOf, ObservedGaussianModel, restoreWithInfo, UNCERTAINTY_SAMPLES, type RestoreProgress } from '@difbfsr/core';
+import { degradationMatrix, GaussianFaceModel, restoreWithInfo, type RestoreProgress } from '@difbfsr/core';
+import { GaussianPosterior } from '../src/gaussian/gaussian-posterior.js';
+import { noiseCovarianceOf } from '../src/degradation/degradation-operator.js';
+import { ObservedGaussianModel } from '../src/gaussian/observed-gaussian-model.js';
+import { UNCERTAINTY_SAMPLES } from '../src/gaussian/gaussian-restore.js';
 import { errorOf, usePlainBackend } from '../../../test-utils/plain-backend.js';
 import { syntheticGaussianModel } from './gaussian-fixtures.js';
 import { combineSamples } from '../src/restore/restore-posterior.js';

@@ -1,17 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ConditionalFusionModule,
-  GaussianPrior,
-  InvalidOptionError,
-  RESTORE_DEFAULTS,
-  resolveRestoreOptions,
-  restorePhoto,
-  restoreWithInfo,
-  SeededRandom,
-  type FaceDetector,
-  type RestoreOptions,
-} from '@difbfsr/core';
+import { ConditionalFusionModule, GaussianPrior, InvalidOptionError, RESTORE_DEFAULTS, restorePhoto, restoreWithInfo, SeededRandom, type FaceDetector, type RestoreOptions } from '@difbfsr/core';
+import { resolveRestoreOptions } from '../src/restore/resolve-options.js';
 import { resolvePhotoOptions } from '../src/photo/resolve-photo-options.js';
 import { usePlainBackend } from '../../../test-utils/plain-backend.js';
 

@@ -104,6 +104,24 @@ describe(`restore() end to end with the closed-form prior [${BACKEND}]`, () => {
     expect(g.data.length).toBe(256);
   });
 
+  it('takes 16-bit and grey + alpha arrays like restorePhoto(): the same restore, returned in the same depth and channels', async () => {
+    const rgb8 = { data: new Uint8Array(4 * 4 * 3).map((_, i) => 60 + ((i * 37) % 150)), width: 4, height: 4 };
+    const rgb16 = { ...rgb8, data: Uint16Array.from(rgb8.data, (v) => v * 257) };
+    const out8 = await restore(rgb8, base);
+    const out16 = await restore(rgb16, base);
+    expect(out16.data).toBeInstanceOf(Uint16Array);
+    expect(out16.data.length).toBe(out8.data.length);
+    // the same float image: 16-bit rounds v * 257 where 8-bit rounds v
+    let worst = 0;
+    out16.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - 257 * out8.data[i]))));
+    expect(worst).toBeLessThanOrEqual(129);
+    const greyAlpha = { data: new Uint8Array(4 * 4 * 2).map((_, i) => (i % 2 === 1 ? 77 : 90 + i)), width: 4, height: 4 };
+    const ga = await restore(greyAlpha, base);
+    expect(ga.channels).toBe(2);
+    expect(ga.data.length).toBe(16 * 16 * 2);
+    expect(ga.data.filter((_, i) => i % 2 === 1).every((a) => a === 77)).toBe(true); // alpha upscaled from a constant 77
+  });
+
   it('reports progress with x0 previews and stops on abort without leaking', async () => {
     const y = lrFace(3);
     const seen: RestoreProgress[] = [];

@@ -10,7 +10,6 @@ export { degrade, degradeBeforeJpeg, type DegradedFace } from './degradation/deg
 export { trueDegradation } from './degradation/true-degradation.js';
 export { psnr } from './metrics/psnr.js';
 export { ssim } from './metrics/ssim.js';
-export { symmetricEigen, symmetricFunction, symmetricPseudoInverse, type SymmetricEigen } from './metrics/symmetric-eigen.js';
 export { gaussianFit, frechetDistance, setFrechetDistance, type GaussianFit } from './metrics/frechet-distance.js';
 export { descriptorDistance, notSamePersonShare, SAME_PERSON_MAX_DISTANCE } from './metrics/identity-verification.js';
 export { landmarkNme, type LandmarkPoint } from './metrics/landmark-nme.js';

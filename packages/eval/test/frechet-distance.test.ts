@@ -4,10 +4,9 @@ import {
   gaussianFit,
   gaussianNoise,
   setFrechetDistance,
-  symmetricEigen,
-  symmetricPseudoInverse,
   type GaussianFit,
 } from '@difbfsr/eval';
+import { symmetricEigen, symmetricPseudoInverse } from '@difbfsr/core';
 import { errorOf } from '../../../test-utils/plain-backend.js';
 
 const fit = (mean: number[], covariance: number[]): GaussianFit => ({ dim: mean.length, mean: Float64Array.from(mean), covariance: Float64Array.from(covariance) });

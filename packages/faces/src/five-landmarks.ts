@@ -1,4 +1,4 @@
-import type { FiveLandmarks, Point } from '@difbfsr/core';
+import { DifbfsrError, type FiveLandmarks, type Point } from '@difbfsr/core';
 
 /** Mean of points `from..to` (inclusive) of the 68. */
 function meanOf(points: readonly Point[], from: number, to: number): Point {
@@ -18,6 +18,6 @@ function meanOf(points: readonly Point[], from: number, to: number): Point {
  * nose tip (30) and the outer mouth corners (48 left, 54 right).
  */
 export function fiveFrom68(points: readonly Point[]): FiveLandmarks {
-  if (points.length !== 68) throw new RangeError(`expected 68 landmarks, got ${points.length}`);
+  if (points.length !== 68) throw new DifbfsrError('INVALID_INPUT', `expected 68 landmarks, got ${points.length}`);
   return [meanOf(points, 36, 41), meanOf(points, 42, 47), { ...points[30] }, { ...points[48] }, { ...points[54] }];
 }

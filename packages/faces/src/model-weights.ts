@@ -26,7 +26,7 @@ async function readBytes(location: ModelLocation, file: string): Promise<ArrayBu
   try {
     if (isRemote(location)) {
       const res = await fetch(where);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok) throw new DifbfsrError('IO', `HTTP ${res.status}`);
       return await res.arrayBuffer();
     }
     const { readFile } = await import('node:fs/promises');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { decodePhoto, encodePhoto, getDefaultDegradationEstimator, getDefaultPrior, restorePhoto, upscaleLanczos, type PhotoImage, type RgbImage } from '@difbfsr/core';
+import { decodeRawImage, encodeRawImage, getDefaultDegradationEstimator, getDefaultPrior, restorePhoto, upscaleLanczos, type RawImage, type RgbImage } from '@difbfsr/core';
 import { BUNDLED_FACE_TEMPLATE } from '@difbfsr/models';
 import { FaceApiDetector } from '@difbfsr/faces';
 import { useBackend } from '../../../test-utils/backends.js';
@@ -9,7 +9,7 @@ import { composePhoto, placement, readPng } from './synthetic-photo.js';
 
 const FACE = 'data/faces64/dev/utk_0008.png';
 
-function toPhoto(rgb: RgbImage): PhotoImage {
+function toPhoto(rgb: RgbImage): RawImage {
   return { data: Uint8Array.from(rgb.data, (v) => Math.min(255, Math.max(0, Math.round(v)))), width: rgb.width, height: rgb.height, channels: 3 };
 }
 
@@ -57,8 +57,8 @@ describeShared('restorePhoto with face-api and the bundled prior [wasm]', [FACE]
     console.info(`colour shift of the pasted face (RGB, 0..255): ${f.colourShift!.map((s) => s.toFixed(2)).join(', ')}`);
     for (const s of f.colourShift!) expect(Math.abs(s)).toBeLessThan(3);
     // outside the pasted region: exactly the Lanczos3 upscale
-    const px = decodePhoto(photo);
-    const bg = encodePhoto(await upscaleLanczos({ ...px.rgb, channels: 3 }, 4), undefined, px.layout);
+    const px = decodeRawImage(photo);
+    const bg = encodeRawImage(await upscaleLanczos({ ...px.rgb, channels: 3 }, 4), undefined, px.layout);
     const r = f.region!;
     let outside = 0;
     let inside = 0;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
-import { featherMask, invertAffine, warpAffine, type Affine2D, type Point, type RgbImage } from '@difbfsr/core';
+import { invertAffine, warpAffine, type Affine2D, type Point, type RgbImage } from '@difbfsr/core';
+import { featherMask } from '../../core/src/photo/feather-mask.js';
 
 /** A PNG file as float RGB (0..255). */
 export function readPng(path: string): RgbImage {

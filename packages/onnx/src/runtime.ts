@@ -33,7 +33,7 @@ export async function loadOnnxRuntime(kind: OnnxRuntimeKind = isNodeRuntime() ? 
   try {
     const mod = (kind === 'node' ? await import('onnxruntime-node') : await import('onnxruntime-web')) as OnnxRuntime & { default?: OnnxRuntime };
     const ort = typeof mod.InferenceSession === 'function' ? mod : mod.default;
-    if (!ort || typeof ort.InferenceSession !== 'function') throw new Error('the module does not export InferenceSession');
+    if (!ort || typeof ort.InferenceSession !== 'function') throw new DifbfsrError('BACKEND', 'the module does not export InferenceSession');
     return { ort, kind };
   } catch (err) {
     throw new DifbfsrError(

@@ -1,24 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADAM_BETA1,
-  ADAM_BETA2,
-  RESTORE_DEFAULTS,
-  ConditionalFusionModule,
-  downUpLowPass,
-  fidelityLoss,
-  fixedFusion,
-  gaussianLowPass,
-  lrProjection,
-  resizeBicubic,
-  SeededRandom,
-  SuperResolutionModule,
-  type ContractionProblem,
-} from '@difbfsr/core';
+import { ADAM_BETA1, ADAM_BETA2, RESTORE_DEFAULTS, ConditionalFusionModule, downUpLowPass, fidelityLoss, gaussianLowPass, lrProjection, resizeBicubic, SeededRandom, SuperResolutionModule, type ContractionProblem } from '@difbfsr/core';
+import { fixedFusion } from '../../core/src/restore/fixed-fusion.js';
 import { Adam } from '../src/contraction/adam.js';
 import { ContractionRunner } from '../src/contraction/contraction-runner.js';
-import { oihwToHwio } from '../src/contraction/module-specs.js';
 import { useBackend } from '../../../test-utils/backends.js';
+
+/** `[O, I, k, k]` back to tfjs `[k, k, I, O]`. */
+function oihwToHwio(data: Float32Array, k: number, inC: number, outC: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let ky = 0; ky < k; ky++)
+    for (let kx = 0; kx < k; kx++)
+      for (let i = 0; i < inC; i++)
+        for (let o = 0; o < outC; o++) out[((ky * k + kx) * inC + i) * outC + o] = data[((o * inC + i) * k + ky) * k + kx];
+  return out;
+}
 
 /** LR 6x5 (not square, so that rows and columns cannot be swapped unnoticed), x4. */
 const LR = [6, 5] as const;

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applySeparable } from '../image/apply-separable.js';
 import { areaMatrix, bicubicMatrix, gaussianMatrix, matMul1D, nearestMatrix, type Matrix1D } from '../image/resize-matrices.js';
+import { DifbfsrError } from '../errors.js';
 
 /**
  * A low-pass filter on NHWC images, same size in and out. Pluggable: pass any object with this
- * shape (or a plain function, see {@link toLowPass}) wherever the pipeline takes a filter.
+ * shape (or a plain function, see `toLowPass`) wherever the pipeline takes a filter.
  */
 export interface LowPass {
   /** Name shown in reports. */
@@ -26,6 +27,11 @@ export interface LowPass {
 export interface SeparableOperator {
   readonly rows: Matrix1D;
   readonly cols: Matrix1D;
+}
+
+/** `then` after `first` as one separable operator (`then.rows * first.rows`, `then.cols * first.cols`). */
+export function chainSeparable(first: SeparableOperator, then: SeparableOperator): SeparableOperator {
+  return { rows: matMul1D(then.rows, first.rows), cols: matMul1D(then.cols, first.cols) };
 }
 
 /** A low-pass given as an object or as a bare function. */
@@ -55,9 +61,9 @@ function separableLowPass(name: string, op: (size: number) => Matrix1D): LowPass
  * or nearest replication (`'nearest'`, the DDNM variant `A^+ A`).
  */
 export function downUpLowPass(factor: number, up: 'bicubic' | 'nearest' = 'bicubic'): LowPass {
-  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`low-pass factor must be a positive integer, got ${factor}`);
+  if (!Number.isInteger(factor) || factor < 1) throw new DifbfsrError('INVALID_OPTION', `low-pass factor must be a positive integer, got ${factor}`);
   return separableLowPass(`area-down x${factor} + ${up}-up`, (n) => {
-    if (n % factor !== 0) throw new RangeError(`image size ${n} is not a multiple of the low-pass factor ${factor}`);
+    if (n % factor !== 0) throw new DifbfsrError('INVALID_SIZE', `image size ${n} is not a multiple of the low-pass factor ${factor}`);
     const down = areaMatrix(n, n / factor);
     const upM = up === 'bicubic' ? bicubicMatrix(n / factor, n) : nearestMatrix(n / factor, n);
     return matMul1D(upM, down);
@@ -66,7 +72,7 @@ export function downUpLowPass(factor: number, up: 'bicubic' | 'nearest' = 'bicub
 
 /** Gaussian blur with standard deviation `sigma` pixels (renormalised at borders). */
 export function gaussianLowPass(sigma: number): LowPass {
-  if (!(sigma >= 0)) throw new RangeError(`sigma must be >= 0, got ${sigma}`);
+  if (!(sigma >= 0)) throw new DifbfsrError('INVALID_OPTION', `sigma must be >= 0, got ${sigma}`);
   return separableLowPass(`gaussian(sigma=${sigma})`, (n) => gaussianMatrix(n, sigma));
 }
 

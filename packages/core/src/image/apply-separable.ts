@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Matrix1D } from './resize-matrices.js';
+import { DifbfsrError } from '../errors.js';
 
 /**
  * Apply a separable linear operator to NHWC images: `out[b,:,:,c] = R * x[b,:,:,c] * C^T`, with
@@ -8,7 +9,7 @@ import type { Matrix1D } from './resize-matrices.js';
 export function applySeparable(x: tf.Tensor4D, rowOp: Matrix1D, colOp: Matrix1D): tf.Tensor4D {
   const [b, h, w, c] = x.shape;
   if (rowOp.cols !== h || colOp.cols !== w) {
-    throw new RangeError(`operator expects ${rowOp.cols}x${colOp.cols} images, got ${h}x${w}`);
+    throw new DifbfsrError('INVALID_SIZE', `operator expects ${rowOp.cols}x${colOp.cols} images, got ${h}x${w}`);
   }
   return tf.tidy(() => {
     const R = tf.tensor2d(rowOp.data, [rowOp.rows, rowOp.cols]);

@@ -55,7 +55,7 @@ export function lanczosBlock(
  * Lanczos resampling (order `a`, default 3: Lanczos3) from `inSize` to `outSize` samples, with
  * half-pixel centres (`PIL`/`OpenCV` geometry); indices outside the signal are clamped and every row is
  * normalised to sum 1, so constants pass unchanged. With `antialias` and `outSize < inSize` the
- * kernel is stretched by the scale factor. Apply with {@link applySeparable}.
+ * kernel is stretched by the scale factor. Apply with `applySeparable`.
  */
 export function lanczosMatrix(inSize: number, outSize: number, options: { order?: number; antialias?: boolean } = {}): Matrix1D {
   const { matrix, inStart } = lanczosBlock(inSize, outSize, 0, outSize, options);

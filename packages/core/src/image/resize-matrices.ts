@@ -1,6 +1,8 @@
+import { DifbfsrError } from '../errors.js';
+
 /**
  * 1-D resampling operators as dense matrices (`out x in`, row-major Float32Array). Applied along rows
- * and columns by {@link applySeparable}, they give exact, differentiable linear resizes and filters
+ * and columns by `applySeparable`, they give exact, differentiable linear resizes and filters
  * at any size, with boundaries handled like PyTorch (indices clamped).
  */
 export interface Matrix1D {
@@ -55,7 +57,7 @@ export function bicubicMatrix(inSize: number, outSize: number, antialias = false
 /** Area (box-average) downsampling by an integer factor: `inSize` must be a multiple of `outSize`. */
 export function areaMatrix(inSize: number, outSize: number): Matrix1D {
   const f = inSize / outSize;
-  if (!Number.isInteger(f)) throw new RangeError(`area resize needs an integer factor (${inSize} -> ${outSize})`);
+  if (!Number.isInteger(f)) throw new DifbfsrError('INVALID_SIZE', `area resize needs an integer factor (${inSize} -> ${outSize})`);
   const m = matrix(outSize, inSize);
   for (let i = 0; i < outSize; i++) for (let j = 0; j < f; j++) m.data[i * inSize + i * f + j] = 1 / f;
   return m;
@@ -64,7 +66,7 @@ export function areaMatrix(inSize: number, outSize: number): Matrix1D {
 /** Nearest-neighbour replication by an integer factor (DDNM's `MeanUpsample`). */
 export function nearestMatrix(inSize: number, outSize: number): Matrix1D {
   const f = outSize / inSize;
-  if (!Number.isInteger(f)) throw new RangeError(`nearest upsampling needs an integer factor (${inSize} -> ${outSize})`);
+  if (!Number.isInteger(f)) throw new DifbfsrError('INVALID_SIZE', `nearest upsampling needs an integer factor (${inSize} -> ${outSize})`);
   const m = matrix(outSize, inSize);
   for (let i = 0; i < outSize; i++) m.data[i * inSize + Math.floor(i / f)] = 1;
   return m;
@@ -93,7 +95,7 @@ export function gaussianMatrix(size: number, sigma: number): Matrix1D {
 
 /** Matrix product `a * b`. */
 export function matMul1D(a: Matrix1D, b: Matrix1D): Matrix1D {
-  if (a.cols !== b.rows) throw new RangeError(`matrix shapes do not chain: ${a.rows}x${a.cols} * ${b.rows}x${b.cols}`);
+  if (a.cols !== b.rows) throw new DifbfsrError('INVALID_SIZE', `matrix shapes do not chain: ${a.rows}x${a.cols} * ${b.rows}x${b.cols}`);
   const m = matrix(a.rows, b.cols);
   for (let i = 0; i < a.rows; i++)
     for (let k = 0; k < a.cols; k++) {

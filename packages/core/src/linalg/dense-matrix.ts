@@ -1,3 +1,5 @@
+import { DifbfsrError } from '../errors.js';
+
 /** A dense row-major float64 matrix. */
 export interface DenseMatrix {
   readonly rows: number;
@@ -14,7 +16,7 @@ export function identityMatrix(n: number): DenseMatrix {
 
 /** `a * b`. */
 export function multiplyMatrices(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
-  if (a.cols !== b.rows) throw new RangeError(`matrix shapes do not chain: ${a.rows}x${a.cols} * ${b.rows}x${b.cols}`);
+  if (a.cols !== b.rows) throw new DifbfsrError('INVALID_SIZE', `matrix shapes do not chain: ${a.rows}x${a.cols} * ${b.rows}x${b.cols}`);
   const data = new Float64Array(a.rows * b.cols);
   for (let i = 0; i < a.rows; i++)
     for (let k = 0; k < a.cols; k++) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { RawImage } from '../image/image-io.js';
+import type { RawImage } from '../types/image.js';
 import type { FaceCrop } from './photo-options.js';
 import type { RestoredCrop } from './photo-run.js';
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { warpAffine } from './affine-warp.js';
-import { clipRect, readWindow, writeWindow, type PixelPlane, type PixelRect } from './pixel-window.js';
+import type { FloatImage } from '../types/image.js';
+import { clipRect, readWindow, writeWindow, type PixelRect } from './pixel-window.js';
 import { composeAffine, invertAffine, squareBounds, translation, type Affine2D } from './similarity-transform.js';
 
 /** Where a face was pasted and how its colour compares with what it covered. */
@@ -20,7 +21,7 @@ export interface PasteResult {
  * over the image with `mask` (`[1, s, s, 1]`, in face coordinates). Pixels where the warped mask is 0
  * are left exactly as they were. Returns undefined when the face lies outside the image.
  */
-export function pasteFace(image: PixelPlane, face: tf.Tensor4D, mask: tf.Tensor4D, toFace: Affine2D): PasteResult | undefined {
+export function pasteFace(image: FloatImage, face: tf.Tensor4D, mask: tf.Tensor4D, toFace: Affine2D): PasteResult | undefined {
   const size = face.shape[1];
   const { lo, hi } = squareBounds(invertAffine(toFace), size);
   const x0 = Math.floor(lo.x);

@@ -1,9 +1,7 @@
-import type { RawImage } from '../image/image-io.js';
 import type { RestoreInfo, RestoreOptions, RestoreProgress } from '../restore/options.js';
-import type { UncertaintyMap } from '../types/image.js';
+import type { FloatImage, RawImage } from '../types/image.js';
 import type { DetectedFace, FaceDetector } from './face-detector.js';
 import type { FaceTemplate } from '../types/face.js';
-import type { PhotoImage } from './photo-pixels.js';
 import type { PixelRect } from './pixel-window.js';
 import type { Affine2D } from './similarity-transform.js';
 
@@ -97,13 +95,13 @@ export interface FaceCrop {
   /** The restored face before it was pasted: 8-bit RGB, `prior.resolution` square, `scale` times the crop. */
   restored: RawImage;
   /** The restore's per-pixel posterior standard deviation, where its method has one. */
-  uncertainty?: UncertaintyMap;
+  uncertainty?: FloatImage;
 }
 
 /** The result of {@link restorePhoto}. */
 export interface PhotoResult {
   /** The restored photo, `scale` times larger, in the input's channels and bit depth. */
-  image: PhotoImage;
+  image: RawImage;
   /** Every detected face, restored or skipped with its reason, in detection order. */
   faces: FaceReport[];
   /** With `faceCrops`: what was restored of each face, in the order of `faces` (undefined for a skipped face). */

@@ -3,14 +3,14 @@ import type { Denoiser } from '../denoiser.js';
 import type { RestoreInfo } from '../restore/options.js';
 import type { ResolvedRestoreOptions } from '../restore/resolve-options.js';
 import { restoreResolved } from '../restore/restore.js';
-import type { UncertaintyMap } from '../types/image.js';
+import type { FloatImage } from '../types/image.js';
 import type { PhotoProgress } from './photo-options.js';
-import type { PhotoPixels } from './photo-pixels.js';
+import type { DecodedRawImage } from '../image/raw-pixels.js';
 import type { ResolvedPhotoLevel } from './resolve-photo-options.js';
 
 /** Settings shared by every face of one `restorePhoto()` call. */
 export interface PhotoRun {
-  pixels: PhotoPixels;
+  pixels: DecodedRawImage;
   prior: Denoiser;
   scale: number;
   /** Side of the low-resolution aligned crop: `prior.resolution / scale`. */
@@ -26,7 +26,7 @@ export interface PhotoRun {
 export interface RestoredCrop {
   output: tf.Tensor3D;
   info: RestoreInfo;
-  uncertainty?: UncertaintyMap;
+  uncertainty?: FloatImage;
 }
 
 /**

@@ -1,12 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/** Interleaved float pixels `[height, width, channels]` held in JavaScript memory. */
-export interface PixelPlane {
-  data: Float32Array;
-  width: number;
-  height: number;
-  channels: number;
-}
+import type { FloatImage } from '../types/image.js';
 
 /** An integer pixel rectangle. */
 export interface PixelRect {
@@ -17,7 +10,7 @@ export interface PixelRect {
 }
 
 /** Copy a rectangle (inside the plane) into a new `[1, h, w, c]` tensor. */
-export function readWindow(plane: PixelPlane, r: PixelRect): tf.Tensor4D {
+export function readWindow(plane: FloatImage, r: PixelRect): tf.Tensor4D {
   const { data, width, channels: c } = plane;
   const out = new Float32Array(r.width * r.height * c);
   for (let y = 0; y < r.height; y++) {
@@ -28,7 +21,7 @@ export function readWindow(plane: PixelPlane, r: PixelRect): tf.Tensor4D {
 }
 
 /** Write `values` (`[h, w, c]` interleaved, the rectangle's size) into the plane. */
-export function writeWindow(plane: PixelPlane, r: PixelRect, values: ArrayLike<number>): void {
+export function writeWindow(plane: FloatImage, r: PixelRect, values: ArrayLike<number>): void {
   const { data, width, channels: c } = plane;
   const row = r.width * c;
   for (let y = 0; y < r.height; y++) {

@@ -5,9 +5,10 @@ import type { FaceTemplate } from '../types/face.js';
 import { faceCropOf } from './face-crop.js';
 import { scaleFaceTemplate } from './face-template.js';
 import type { FaceCrop, FaceReport, PhotoResult } from './photo-options.js';
-import { encodePhoto } from './photo-pixels.js';
+import { encodeRawImage } from '../image/raw-pixels.js';
 import { restoreCrop, type PhotoRun, type RestoredCrop } from './photo-run.js';
-import { readWindow, type PixelPlane } from './pixel-window.js';
+import type { FloatImage } from '../types/image.js';
+import { readWindow } from './pixel-window.js';
 import { resizeLanczos } from './upscale-lanczos.js';
 import { upscaleBackground } from './upscale-background.js';
 
@@ -47,9 +48,9 @@ async function restoreWhole(run: PhotoRun): Promise<{ restored: RestoredCrop; cr
 }
 
 /** The restored face (`[S, S, 3]`, disposed here) resized to `out` pixels square, tile by tile: the whole result is never a tensor. */
-async function sizedResult(restored: tf.Tensor3D, out: number, signal?: AbortSignal): Promise<PixelPlane> {
+async function sizedResult(restored: tf.Tensor3D, out: number, signal?: AbortSignal): Promise<FloatImage> {
   const [size] = restored.shape;
-  const plane: PixelPlane = { data: (await restored.data()) as Float32Array, width: size, height: size, channels: 3 };
+  const plane: FloatImage = { data: (await restored.data()) as Float32Array, width: size, height: size, channels: 3 };
   restored.dispose();
   return out === size ? plane : resizeLanczos(plane, out, out, { antialias: true, signal });
 }
@@ -73,6 +74,6 @@ export async function restoreAligned(run: PhotoRun, template: FaceTemplate | und
     colourShift: meanDifference(sized.data, background.data),
     restore: restored.info,
   };
-  const image = encodePhoto(sized, alpha?.data, pixels.layout);
+  const image = encodeRawImage(sized, alpha?.data, pixels.layout);
   return { image, faces: [face], ...(crops ? { crops } : {}), scale, warnings: tinyFaceWarning(width, side), timeMs: performance.now() - started };
 }

@@ -6,11 +6,11 @@ import { featherMask } from './feather-mask.js';
 import { pasteFace } from './paste-face.js';
 import type { FaceCrop, FaceReport } from './photo-options.js';
 import { restoreCrop, type PhotoRun } from './photo-run.js';
-import type { PixelPlane } from './pixel-window.js';
+import type { FloatImage } from '../types/image.js';
 import { composeAffine, scaling } from './similarity-transform.js';
 
 /** Paste a restored face (`[S, S, 3]`, disposed here) into `rgb` through `toCrop`, filling in the face's report. */
-function pasteRestored(run: PhotoRun, rgb: PixelPlane, restored: tf.Tensor3D, mask: tf.Tensor4D, face: FaceReport): void {
+function pasteRestored(run: PhotoRun, rgb: FloatImage, restored: tf.Tensor3D, mask: tf.Tensor4D, face: FaceReport): void {
   const { scale } = run;
   // output pixels -> photo pixels -> low-resolution crop -> restored crop (scale times larger)
   const toFace = composeAffine(scaling(scale), composeAffine(face.toCrop!, scaling(1 / scale)));
@@ -29,7 +29,7 @@ function pasteRestored(run: PhotoRun, rgb: PixelPlane, restored: tf.Tensor3D, ma
  * it, and paste it into the upscaled photo `rgb` (in place), filling in each face's report; with
  * `faceCrops`, return what was restored of each face, in the order of `chosen`.
  */
-export async function restoreFaces(run: PhotoRun, chosen: FaceReport[], rgb: PixelPlane, lrTemplate: FiveLandmarks): Promise<FaceCrop[]> {
+export async function restoreFaces(run: PhotoRun, chosen: FaceReport[], rgb: FloatImage, lrTemplate: FiveLandmarks): Promise<FaceCrop[]> {
   const mask = featherMask(run.prior.resolution, run.photo.feather * run.prior.resolution);
   const crops: FaceCrop[] = [];
   try {

@@ -3,7 +3,8 @@ import { getDefaultPrior } from '../runtime/face-model.js';
 import type { FaceTemplate } from '../types/face.js';
 import { scaleFaceTemplate } from './face-template.js';
 import type { FaceCrop, FaceReport, PhotoOptions, PhotoResult } from './photo-options.js';
-import { decodePhoto, encodePhoto, photoShape, type PhotoImage } from './photo-pixels.js';
+import type { RawImage } from '../types/image.js';
+import { decodeRawImage, encodeRawImage, rawImageShape } from '../image/raw-pixels.js';
 import type { PhotoRun } from './photo-run.js';
 import { checkPixelLimit } from './pixel-limit.js';
 import { resolvePhotoOptions } from './resolve-photo-options.js';
@@ -16,15 +17,15 @@ import { upscaleBackground } from './upscale-background.js';
  * Check the options, the photo's size against `maxPixels` (before decoding it) and the prior, and
  * set up the run shared by every face.
  */
-async function prepareRun(image: PhotoImage, options: PhotoOptions): Promise<PhotoRun> {
+async function prepareRun(image: RawImage, options: PhotoOptions): Promise<PhotoRun> {
   const { photo, restore } = resolvePhotoOptions(options);
   if (!photo.aligned && !options.detector) {
     throw new DifbfsrError('INVALID_OPTION', 'restorePhoto needs options.detector (for example FaceApiDetector from @difbfsr/faces), or aligned: true');
   }
   const { scale } = restore.chain;
-  const { width, height } = photoShape(image);
+  const { width, height } = rawImageShape(image);
   checkPixelLimit({ width, height, scale, maxPixels: photo.maxPixels });
-  const pixels = decodePhoto(image);
+  const pixels = decodeRawImage(image);
   const prior = restore.run.prior ?? (await getDefaultPrior({ backend: restore.run.backend }));
   if (prior.resolution % scale !== 0) throw new DifbfsrError('INVALID_OPTION', `scale ${scale} does not divide the prior's resolution ${prior.resolution}`);
   const progress = options.onProgress ?? (() => {});
@@ -69,10 +70,10 @@ function cropsInFaceOrder(faces: readonly FaceReport[], crops: FaceCrop[]): Arra
  * const { image, faces } = await restorePhoto(photo, { detector: await FaceApiDetector.load(), seed: 1 });
  * ```
  * @throws DifbfsrError `INVALID_OPTION` (no detector, no template, bad option), `IMAGE_TOO_LARGE`
- *   (over `maxPixels`), input errors of `decodePhoto`, `AbortError` when `signal` fires, and
+ *   (over `maxPixels`), input errors of `decodeRawImage`, `AbortError` when `signal` fires, and
  *   whatever `restore()` throws.
  */
-export async function restorePhoto(image: PhotoImage, options: PhotoOptions = {}): Promise<PhotoResult> {
+export async function restorePhoto(image: RawImage, options: PhotoOptions = {}): Promise<PhotoResult> {
   throwIfAborted(options.signal);
   const started = performance.now();
   const run = await prepareRun(image, options);
@@ -86,7 +87,7 @@ export async function restorePhoto(image: PhotoImage, options: PhotoOptions = {}
   const { rgb, alpha } = await upscaleBackground(run);
   const crops = await restoreFaces(run, faces.filter((f) => !f.skipped), rgb, lrTemplate);
   return {
-    image: encodePhoto(rgb, alpha?.data, run.pixels.layout),
+    image: encodeRawImage(rgb, alpha?.data, run.pixels.layout),
     faces,
     ...(run.photo.faceCrops ? { crops: cropsInFaceOrder(faces, crops) } : {}),
     scale: run.scale,

@@ -3,12 +3,13 @@ import { throwIfAborted } from '../errors.js';
 import { applySeparable } from '../image/apply-separable.js';
 import { lanczosBlock } from '../image/lanczos-matrix.js';
 import { yieldToEventLoop } from '../util/yield.js';
-import { readWindow, writeWindow, type PixelPlane } from './pixel-window.js';
+import type { FloatImage } from '../types/image.js';
+import { readWindow, writeWindow } from './pixel-window.js';
 
 /** Output tile side: each tile is one small separable product, so memory and time stay linear in pixels. */
 const TILE = 256;
 
-/** Options of {@link upscaleLanczos} and {@link resizeLanczos}. */
+/** Options of {@link upscaleLanczos} and `resizeLanczos`. */
 export interface UpscaleOptions {
   signal?: AbortSignal;
   /** Called after each output tile. */
@@ -21,14 +22,14 @@ export interface UpscaleOptions {
  * the kernel (as `lanczosMatrix`). Cancellable between tiles.
  */
 export async function resizeLanczos(
-  plane: PixelPlane,
+  plane: FloatImage,
   outWidth: number,
   outHeight: number,
   options: UpscaleOptions & { antialias?: boolean } = {},
-): Promise<PixelPlane> {
+): Promise<FloatImage> {
   const { width, height, channels } = plane;
   const kernel = { antialias: options.antialias };
-  const out: PixelPlane = { data: new Float32Array(outWidth * outHeight * channels), width: outWidth, height: outHeight, channels };
+  const out: FloatImage = { data: new Float32Array(outWidth * outHeight * channels), width: outWidth, height: outHeight, channels };
   const tilesX = Math.ceil(outWidth / TILE);
   const tilesY = Math.ceil(outHeight / TILE);
   const colBlocks = Array.from({ length: tilesX }, (_, tx) => lanczosBlock(width, outWidth, tx * TILE, Math.min(outWidth, (tx + 1) * TILE), kernel));
@@ -52,7 +53,7 @@ export async function resizeLanczos(
   return out;
 }
 
-/** Lanczos3 upscaling of a plane by an integer factor, tile by tile ({@link resizeLanczos}). */
-export function upscaleLanczos(plane: PixelPlane, factor: number, options: UpscaleOptions = {}): Promise<PixelPlane> {
+/** Lanczos3 upscaling of a plane by an integer factor, tile by tile (`resizeLanczos`). */
+export function upscaleLanczos(plane: FloatImage, factor: number, options: UpscaleOptions = {}): Promise<FloatImage> {
   return resizeLanczos(plane, plane.width * factor, plane.height * factor, options);
 }

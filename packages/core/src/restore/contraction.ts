@@ -17,25 +17,20 @@ import { lrConsistencyRmse, type LrProjection } from './fidelity-loss.js';
 import type { RestoreProgress } from './options.js';
 import type { ContractionOptimizer } from './contraction-optimizer.js';
 import { createContractionOptimizer, type OptimizerChoice } from '../runtime/create-optimizer.js';
+import type { ResolvedOptimisation } from './resolve-options.js';
+
+/** The optimisation settings a contraction takes as resolved. */
+type ContractionHyperParameter = 'srm' | 'cfm' | 'srmStart' | 'cfmKernelSize' | 'warmupIters' | 'adamSteps' | 'srmLearningRate' | 'cfmLearningRate' | 'adamEpsilon';
 
 /** Fully resolved settings of one conditional diffusion contraction. */
-export interface ContractionSettings {
+export interface ContractionSettings extends Pick<ResolvedOptimisation, ContractionHyperParameter> {
   prior: Denoiser;
   tables: DiffusionTables;
   /** Index of the first reverse step; the chain runs k = startIndex .. 0 (startIndex + 1 calls). */
   startIndex: number;
   scale: number;
-  srm: boolean;
-  cfm: boolean;
-  srmStart: 'bicubic' | 'dip';
   /** `y_hat` when the SRM is off: bicubic upsampling of `y`, or nearest replication (`A^+ y`, the DDNM ablation). */
   upsample: 'bicubic' | 'nearest';
-  cfmKernelSize: number;
-  warmupIters: number;
-  adamSteps: number;
-  srmLearningRate: number;
-  cfmLearningRate: number;
-  adamEpsilon: number;
   lowPass: LowPass;
   lrLowPass: LowPass;
   /**

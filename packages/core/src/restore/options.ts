@@ -4,7 +4,7 @@ import type { RESTORE_DEFAULTS } from './restore-defaults.js';
 import type { OptimizerChoice } from '../runtime/create-optimizer.js';
 import type { LowPassLike } from '../filters/low-pass.js';
 import type { Schedule } from '../schedule/diffusion-schedule.js';
-import type { RawImage } from '../image/image-io.js';
+import type { RawImage } from '../types/image.js';
 import type { Degradation } from '../degradation/degradation-operator.js';
 import type { GaussianFaceModel } from '../gaussian/gaussian-face-model.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { throwIfAborted } from '../errors.js';
-import { decodeInput, encodeOutput, type ImageInput, type RawImage } from '../image/image-io.js';
-import type { UncertaintyMap } from '../types/image.js';
+import { decodeInput, encodeOutput, type ImageInput } from '../image/image-io.js';
+import type { FloatImage, RawImage } from '../types/image.js';
 import type { RestoreMethodRun } from './method-result.js';
 import type { RestoreInfo, RestoreMethod, RestoreOptions } from './options.js';
 import { resolveRestoreOptions, type ResolvedRestoreOptions } from './resolve-options.js';
@@ -10,7 +10,7 @@ import { restoreGaussian } from './restore-gaussian.js';
 import { restorePosterior } from './restore-posterior.js';
 
 /** The restored image in the same form as the input (tensor of the same rank, or a {@link RawImage}). */
-export type RestoreOutput<I extends ImageInput> = I extends tf.Tensor4D ? tf.Tensor4D : I extends tf.Tensor3D ? tf.Tensor3D : RawImage;
+export type RestoreOutput<I extends ImageInput> = I extends tf.Tensor4D ? tf.Tensor4D : I extends tf.Tensor3D ? tf.Tensor3D : I extends RawImage<infer D> ? RawImage<D> : RawImage;
 
 const METHODS: Record<RestoreMethod, RestoreMethodRun> = { diffusion: restoreDiffusion, posterior: restorePosterior, gaussian: restoreGaussian };
 
@@ -26,7 +26,7 @@ const METHODS: Record<RestoreMethod, RestoreMethodRun> = { diffusion: restoreDif
 export async function restoreWithInfo<I extends ImageInput>(
   input: I,
   options: RestoreOptions = {},
-): Promise<{ output: RestoreOutput<I>; info: RestoreInfo; uncertainty?: UncertaintyMap }> {
+): Promise<{ output: RestoreOutput<I>; info: RestoreInfo; uncertainty?: FloatImage }> {
   throwIfAborted(options.signal);
   return restoreResolved(input, resolveRestoreOptions(options));
 }
@@ -35,7 +35,7 @@ export async function restoreWithInfo<I extends ImageInput>(
 export async function restoreResolved<I extends ImageInput>(
   input: I,
   options: ResolvedRestoreOptions,
-): Promise<{ output: RestoreOutput<I>; info: RestoreInfo; uncertainty?: UncertaintyMap }> {
+): Promise<{ output: RestoreOutput<I>; info: RestoreInfo; uncertainty?: FloatImage }> {
   throwIfAborted(options.call.signal);
   const started = performance.now();
   const decoded = decodeInput(input);

@@ -1,11 +1,11 @@
-import type { SparseOperator } from '@difbfsr/core';
 import type { RgbImage } from '../image.js';
+import { DifbfsrError, type SparseOperator } from '@difbfsr/core';
 
 /** Apply `rows` along the height and `cols` along the width of an RGB image, in float64. */
 export function applySeparableOperator(img: RgbImage<Uint8Array | Float64Array>, rows: SparseOperator, cols: SparseOperator): RgbImage<Float64Array> {
   const { width, height, data } = img;
   if (rows.inLength !== height || cols.inLength !== width) {
-    throw new RangeError(`operator sizes ${rows.inLength}x${cols.inLength} do not fit a ${height}x${width} image`);
+    throw new DifbfsrError('INVALID_SIZE', `operator sizes ${rows.inLength}x${cols.inLength} do not fit a ${height}x${width} image`);
   }
   const outW = cols.outLength;
   const outH = rows.outLength;

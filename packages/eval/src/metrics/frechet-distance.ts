@@ -1,5 +1,5 @@
 import { DifbfsrError } from '@difbfsr/core';
-import { symmetricEigen, symmetricFunction } from './symmetric-eigen.js';
+import { symmetricEigen, symmetricFunction } from '@difbfsr/core';
 
 /** Mean and covariance of a set of vectors (a multivariate Gaussian fit). */
 export interface GaussianFit {

@@ -1,15 +1,6 @@
 import { DifbfsrError } from '@difbfsr/core';
 import { DTYPE_BYTES, type CheckpointDType } from './types.js';
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Throws on a big-endian host (every supported runtime is little-endian). */
-export function assertLittleEndianHost(): void {
-  if (!LITTLE_ENDIAN) {
-    throw new DifbfsrError('UNSUPPORTED_DTYPE', 'Checkpoint decoding needs a little-endian host');
-  }
-}
-
 let f16Table: Float32Array | undefined;
 
 /** float16 bit pattern → float32 value, for all 65536 patterns (built once, 256 KiB). */
@@ -153,13 +144,6 @@ export function encodeHalf(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = floatToHalf(values[i]);
   return out;
-}
-
-/** Product of a shape, checked to be a safe integer. */
-export function shapeSize(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /** Whether `d` is a valid dimension (non-negative safe integer). */

@@ -1,5 +1,5 @@
 import { DifbfsrError } from '@difbfsr/core';
-import { decodeInto, decodeToFloat32 } from './dtype.js';
+import { decodeToFloat32 } from './dtype.js';
 import type { ByteSource } from './source.js';
 import { DTYPE_BYTES, type CheckpointDType, type StateDict, type TensorEntry } from './types.js';
 
@@ -102,34 +102,6 @@ export class LazyTensor implements TensorEntry {
       }
     };
     return { span, gather };
-  }
-}
-
-/** Decoded tensor data held in memory (used for converted or decompressed data). */
-export class MemoryTensor implements TensorEntry {
-  readonly shape: readonly number[];
-  readonly size: number;
-  readonly byteLength: number;
-  constructor(
-    readonly name: string,
-    readonly dtype: CheckpointDType,
-    shape: readonly number[],
-    private readonly data: Uint8Array,
-  ) {
-    this.shape = Object.freeze([...shape]);
-    this.size = shape.reduce((a, b) => a * b, 1);
-    this.byteLength = this.size * DTYPE_BYTES[dtype];
-    if (data.byteLength !== this.byteLength) {
-      throw new DifbfsrError('CHECKPOINT_FORMAT', `${name}: ${data.byteLength} bytes for ${this.byteLength}`);
-    }
-  }
-  toFloat32(): Float32Array {
-    const out = new Float32Array(this.size);
-    decodeInto(this.dtype, this.data, this.size, out);
-    return out;
-  }
-  bytes(): Uint8Array {
-    return this.data.slice();
   }
 }
 

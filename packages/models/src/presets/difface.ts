@@ -8,6 +8,17 @@ const DIFFACE_LICENCE: LicenceInfo = {
   commercialUse: 'forbidden',
 };
 
+/** The flags both DifFace priors share: learned variance, 64-channel heads, scale-shift norm, convolutional resampling. */
+const DIFFACE_FLAGS = {
+  learn_sigma: true,
+  num_head_channels: 64,
+  use_scale_shift_norm: true,
+  dropout: 0,
+  resblock_updown: false,
+  use_fp16: false,
+  use_new_attention_order: false,
+} as const;
+
 /**
  * DifFace's FFHQ 512 prior `iddpm_ffhq512_ema500000.pth` (159.8M parameters): a guided-diffusion
  * U-Net with per-level residual block counts and absolute attention resolutions.
@@ -23,14 +34,8 @@ export const FFHQ512_DIFFACE: UNetPreset = {
     num_channels: 32,
     num_res_blocks: [1, 2, 2, 2, 2, 3, 4],
     channel_mult: [1, 2, 4, 8, 8, 16, 16],
-    learn_sigma: true,
     attention_resolutions: [32, 16, 8],
-    num_head_channels: 64,
-    use_scale_shift_norm: true,
-    dropout: 0,
-    resblock_updown: false,
-    use_fp16: false,
-    use_new_attention_order: false,
+    ...DIFFACE_FLAGS,
   },
   params: 159_788_454,
   checkpoints: [
@@ -58,14 +63,8 @@ export const FFHQ256_DIFFACE: UNetPreset = {
     num_channels: 128,
     num_res_blocks: 2,
     channel_mult: [1, 1, 2, 2, 4, 4],
-    learn_sigma: true,
     attention_resolutions: [16, 8],
-    num_head_channels: 64,
-    use_scale_shift_norm: true,
-    dropout: 0,
-    resblock_updown: false,
-    use_fp16: false,
-    use_new_attention_order: false,
+    ...DIFFACE_FLAGS,
   },
   params: 124_056_710,
   checkpoints: [

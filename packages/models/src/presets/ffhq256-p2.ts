@@ -1,5 +1,5 @@
 import { ffhqFaceTemplate } from './ffhq-face-template.js';
-import { LINEAR_1000_LEARNED_RANGE, type UNetPreset } from './preset.js';
+import { ADM_256_FLAGS, LINEAR_1000_LEARNED_RANGE, type UNetPreset } from './preset.js';
 
 const P2_ILVR_ONEDRIVE = 'https://1drv.ms/f/s!AkQjJhxDm0Fyhqp_4gkYjwVRBe8V_w';
 
@@ -15,21 +15,11 @@ export const FFHQ256_P2: UNetPreset = {
     'U-Net (128 channels, one residual block per level, attention at 16x16 and in the middle with ' +
     '64-channel heads, scale-shift norm, resblock up/down, learned variance).',
   config: {
+    ...ADM_256_FLAGS,
     image_size: 256,
     num_channels: 128,
     num_res_blocks: 1,
-    channel_mult: '',
-    learn_sigma: true,
-    class_cond: false,
     attention_resolutions: '16',
-    num_heads: 4,
-    num_head_channels: 64,
-    num_heads_upsample: -1,
-    use_scale_shift_norm: true,
-    dropout: 0.0,
-    resblock_updown: true,
-    use_fp16: false,
-    use_new_attention_order: false,
   },
   params: 93_563_910,
   checkpoints: [

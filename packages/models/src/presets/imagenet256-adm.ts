@@ -1,4 +1,4 @@
-import { LINEAR_1000_LEARNED_RANGE, type UNetPreset } from './preset.js';
+import { ADM_256_FLAGS, LINEAR_1000_LEARNED_RANGE, type UNetPreset } from './preset.js';
 
 /** OpenAI's unconditional ImageNet 256 ADM `256x256_diffusion_uncond.pt` (552.8M parameters). */
 export const IMAGENET256_ADM_UNCOND: UNetPreset = {
@@ -9,21 +9,11 @@ export const IMAGENET256_ADM_UNCOND: UNetPreset = {
     '16 and 8 px with 64-channel heads, scale-shift norm, resblock up/down, learned variance. Not a ' +
     'face model; 2.2 GB in float32.',
   config: {
+    ...ADM_256_FLAGS,
     image_size: 256,
     num_channels: 256,
     num_res_blocks: 2,
-    channel_mult: '',
-    learn_sigma: true,
-    class_cond: false,
     attention_resolutions: '32,16,8',
-    num_heads: 4,
-    num_head_channels: 64,
-    num_heads_upsample: -1,
-    use_scale_shift_norm: true,
-    dropout: 0.0,
-    resblock_updown: true,
-    use_fp16: false,
-    use_new_attention_order: false,
   },
   params: 552_814_086,
   checkpoints: [

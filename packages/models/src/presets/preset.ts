@@ -69,3 +69,21 @@ export const LINEAR_1000_LEARNED_RANGE: DiffusionScheduleInfo = {
   variance: 'learned-range',
   rescaleTimesteps: false,
 };
+
+/**
+ * The flags guided-diffusion's 256 px scripts share (class-free, learned variance, 64-channel
+ * heads, scale-shift norm, resblock up/down, the default channel multipliers of the size).
+ */
+export const ADM_256_FLAGS = {
+  channel_mult: '',
+  learn_sigma: true,
+  class_cond: false,
+  num_heads: 4,
+  num_head_channels: 64,
+  num_heads_upsample: -1,
+  use_scale_shift_norm: true,
+  dropout: 0.0,
+  resblock_updown: true,
+  use_fp16: false,
+  use_new_attention_order: false,
+} as const;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionPlan, LayerPlan, UNetPlan } from './plan.js';
+import { DifbfsrError } from '@difbfsr/core';
 
 /**
  * The network's parameters as tfjs tensors in the layouts the NHWC forward uses, converted once at
@@ -163,6 +164,6 @@ export function disposeUNetWeights(weights: UNetWeights): void {
 /** The tensor `name`, which the loader guarantees to exist. */
 export function weight<R extends tf.Rank>(weights: UNetWeights, name: string): tf.Tensor<R> {
   const t = weights.get(name);
-  if (!t) throw new Error(`internal: UNet weight ${name} was not loaded`);
+  if (!t) throw new DifbfsrError('INTERNAL', `internal: UNet weight ${name} was not loaded`);
   return t as tf.Tensor<R>;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DifbfsrError, matMul1D, resizeBicubic, type ContractionProblem, type Matrix1D } from '@difbfsr/core';
+import { chainSeparable, DifbfsrError, resizeBicubic, type ContractionProblem, type Matrix1D } from '@difbfsr/core';
 import type * as Ort from 'onnxruntime-node';
 import { loadOnnxRuntime, type LoadedRuntime, type OnnxRuntimeKind } from '../runtime.js';
 import { LOSS_INPUTS } from './loss-graph.js';
@@ -200,8 +200,7 @@ export class ContractionRunner {
     const lr = p.lrLowPass.separable!(h, w);
     this.checkMatrix('lrProjection.rows', p.lrProjection.rows, h, H);
     this.checkMatrix('lrProjection.cols', p.lrProjection.cols, w, W);
-    const rows = matMul1D(lr.rows, p.lrProjection.rows);
-    const cols = matMul1D(lr.cols, p.lrProjection.cols);
+    const { rows, cols } = chainSeparable(p.lrProjection, lr);
     this.feedMatrix(LOSS_INPUTS.rows, rows, h, H);
     this.feedMatrix(LOSS_INPUTS.colsT, transposed(cols), W, w);
     this.feedMatrix(LOSS_INPUTS.rowsT, transposed(rows), H, h);

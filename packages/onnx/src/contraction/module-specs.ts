@@ -74,16 +74,6 @@ function hwioToOihw(data: Float32Array, k: number, inC: number, outC: number): F
   return out;
 }
 
-/** `[O, I, k, k]` back to tfjs `[k, k, I, O]`. */
-export function oihwToHwio(data: Float32Array, k: number, inC: number, outC: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let ky = 0; ky < k; ky++)
-    for (let kx = 0; kx < k; kx++)
-      for (let i = 0; i < inC; i++)
-        for (let o = 0; o < outC; o++) out[((ky * k + kx) * inC + i) * outC + o] = data[((o * inC + i) * k + ky) * k + kx];
-  return out;
-}
-
 /** A copy of a module's variables in ONNX layout, named as {@link convParams} names them. */
 export function paramSetOf(prefix: string, vars: readonly tf.Variable[], layers: readonly LayerSpec[]): ParamSet {
   const set: ParamSet = { names: [], shapes: [], data: [] };

@@ -1,4 +1,5 @@
 import type { onnx } from 'onnx-proto';
+import { DifbfsrError } from '@difbfsr/core';
 
 /** Element types of the initializers this package writes. */
 export type InitializerDType = 'float32' | 'float16' | 'int64';
@@ -88,7 +89,7 @@ export class GraphBuilder {
 
   /** Add an initializer (names must be unique); returns its name. */
   initializer(init: Initializer): string {
-    if (this.initializerNames.has(init.name)) throw new Error(`internal: initializer ${init.name} added twice`);
+    if (this.initializerNames.has(init.name)) throw new DifbfsrError('INTERNAL', `internal: initializer ${init.name} added twice`);
     this.initializerNames.add(init.name);
     this.initializers.push(init);
     return init.name;

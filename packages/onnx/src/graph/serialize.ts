@@ -112,7 +112,7 @@ function graphWithoutInitializers(spec: ModelSpec, extraInputs: readonly Onnx.IV
 function checkedBytes(init: Initializer): Uint8Array {
   const bytes = init.bytes();
   if (bytes.byteLength !== init.byteLength) {
-    throw new Error(`internal: initializer ${init.name} produced ${bytes.byteLength} bytes, expected ${init.byteLength}`);
+    throw new DifbfsrError('INTERNAL', `internal: initializer ${init.name} produced ${bytes.byteLength} bytes, expected ${init.byteLength}`);
   }
   return bytes;
 }
@@ -157,7 +157,7 @@ function serializeInline(spec: ModelSpec): SerializedModel {
     out.set(checkedBytes(init), pos);
     pos += init.byteLength;
   }
-  if (pos !== total) throw new Error(`internal: wrote ${pos} of ${total} model bytes`);
+  if (pos !== total) throw new DifbfsrError('INTERNAL', `internal: wrote ${pos} of ${total} model bytes`);
   return { model: out };
 }
 
@@ -197,7 +197,7 @@ function serializeAsInputs(spec: ModelSpec): SerializedModel {
   const small = spec.graph.initializers.filter((i) => i.byteLength < SMALL_BYTES);
   const large = spec.graph.initializers.filter((i) => i.byteLength >= SMALL_BYTES);
   const weightInputs = large.map((init): WeightInput => {
-    if (init.dtype === 'int64') throw new Error(`internal: int64 initializer ${init.name} cannot be a weight input`);
+    if (init.dtype === 'int64') throw new DifbfsrError('INTERNAL', `internal: int64 initializer ${init.name} cannot be a weight input`);
     return { name: init.name, dtype: init.dtype, dims: init.dims, data: checkedBytes(init) };
   });
   const initializer = small.map((init): Onnx.ITensorProto => ({ name: init.name, dims: [...init.dims], dataType: DATA_TYPE[init.dtype], rawData: checkedBytes(init) }));

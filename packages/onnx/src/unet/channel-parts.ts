@@ -1,4 +1,5 @@
 import { affine, conv, convWith, GROUPS, normaliseGroups, type LayerContext } from './layers.js';
+import { DifbfsrError } from '@difbfsr/core';
 
 /** One slice of an NCHW tensor's channels (axis 1). */
 export interface ChannelPart {
@@ -52,7 +53,7 @@ export function concatParts({ g }: LayerContext, parts: ChannelParts): string {
  * @throws Error (internal) when the parts are not {@link groupAligned}.
  */
 export function groupNormParts(ctx: LayerContext, name: string, parts: ChannelParts): ChannelParts {
-  if (!groupAligned(parts)) throw new Error(`internal: ${name}'s groups straddle its input parts`);
+  if (!groupAligned(parts)) throw new DifbfsrError('INTERNAL', `internal: ${name}'s groups straddle its input parts`);
   const { w } = ctx;
   const groupSize = totalChannels(parts) / GROUPS;
   const ranges = channelRanges(parts);

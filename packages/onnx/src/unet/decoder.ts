@@ -1,6 +1,7 @@
 import type { BlockPlan } from '@difbfsr/models';
 import { concatParts, groupAligned, type ChannelPart, type ChannelParts } from './channel-parts.js';
 import { convWith, type LayerContext } from './layers.js';
+import { DifbfsrError } from '@difbfsr/core';
 
 /**
  * A decoder block's input `concat(h, skip)`: at the model's native size (`full`), where the
@@ -28,7 +29,7 @@ export function upsamples(p: BlockPlan): boolean {
 export function stemAgain(ctx: LayerContext, stem: BlockPlan, image: string): ChannelPart {
   const { g, w } = ctx;
   const [p] = stem.layers;
-  if (p.kind !== 'conv') throw new Error(`internal: ${stem.name} is not a convolution`);
+  if (p.kind !== 'conv') throw new DifbfsrError('INTERNAL', `internal: ${stem.name} is not a convolution`);
   return g.scope(stem.name, () => {
     const bias = g.op('Unsqueeze', [w.get(`${p.name}.bias`), g.int64([1, 2])]);
     return { value: g.op('Add', [convWith(ctx, image, w.get(`${p.name}.weight`), undefined, 3), bias]), channels: p.outChannels };

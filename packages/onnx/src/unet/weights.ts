@@ -1,5 +1,6 @@
 import { floatToHalf } from '@difbfsr/models';
 import type { GraphBuilder } from '../graph/builder.js';
+import { DifbfsrError } from '@difbfsr/core';
 
 /** A state-dict tensor as the `@difbfsr/models` loaders give it (a `TensorEntry`). */
 export interface WeightEntry {
@@ -85,7 +86,7 @@ export class GraphWeights {
     if (known) return known;
     const size = product(shape);
     const viewed = dims ?? shape;
-    if (product(viewed) !== size) throw new Error(`internal: ${name} has ${size} elements, cannot be viewed as [${viewed.join(', ')}]`);
+    if (product(viewed) !== size) throw new DifbfsrError('INTERNAL', `internal: ${name} has ${size} elements, cannot be viewed as [${viewed.join(', ')}]`);
     const { precision } = this;
     const bytes = (): Uint8Array => raw?.() ?? (precision === 'float16' ? toHalfBytes(float32()) : asBytes(float32()));
     this.graph.initializer({ name, dtype: precision, dims: viewed, byteLength: size * (precision === 'float16' ? 2 : 4), bytes });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { DifbfsrError } from '@difbfsr/core';
+import { DifbfsrError, type RawImage } from '@difbfsr/core';
 import type { OutputFormat } from './output-paths.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 
@@ -8,12 +8,7 @@ import { writeFileAtomic } from '../write-file-atomic.js';
  * Interleaved pixels as `restorePhoto()` takes and returns them: 8-bit (`Uint8Array`) or 16-bit
  * (`Uint16Array`) samples; grey, grey + alpha, RGB or RGBA; rows top to bottom.
  */
-export interface PixelImage {
-  data: Uint8Array | Uint16Array;
-  width: number;
-  height: number;
-  channels: 1 | 2 | 3 | 4;
-}
+export type PixelImage = RawImage<Uint8Array | Uint16Array> & { channels: 1 | 2 | 3 | 4 };
 
 /** A decoded image file. */
 export interface DecodedImageFile {
@@ -97,7 +92,7 @@ export async function readImageFile(path: string, beforeDecode?: (header: ImageF
     let pipeline = sharp(bytes).rotate().toColourspace(space);
     if (alpha && !grey) pipeline = pipeline.ensureAlpha();
     const { data, info } = await pipeline.raw({ depth: wide ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== channels) throw new Error(`decoded to ${info.channels} channels, expected ${channels}`);
+    if (info.channels !== channels) throw new DifbfsrError('INVALID_INPUT', `decoded to ${info.channels} channels, expected ${channels}`);
     const values = wide ? (deep ? samples16(data) : to8Bit(samples16(data))) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     return {
       image: { data: values, width: info.width, height: info.height, channels },

@@ -1,4 +1,4 @@
-import type { UncertaintyMap } from '@difbfsr/core';
+import type { FloatImage } from '@difbfsr/core';
 import type { PixelImage } from './image-file.js';
 
 /** Grey levels (0..255 scale) of posterior standard deviation that the heat map shows as white. */
@@ -25,7 +25,7 @@ function rampColour(t: number): [number, number, number] {
  * An uncertainty map as an 8-bit RGB heat map: each pixel's standard deviation averaged over its
  * three channels, 0 black, through red and yellow, to white at {@link UNCERTAINTY_SCALE} or more.
  */
-export function uncertaintyHeatMap(map: UncertaintyMap): PixelImage {
+export function uncertaintyHeatMap(map: FloatImage): PixelImage {
   const n = map.width * map.height;
   const data = new Uint8Array(n * 3);
   for (let p = 0; p < n; p++) {

@@ -1,6 +1,6 @@
 import { DifbfsrError } from '@difbfsr/core';
 import { checkRgb, type RgbImage } from '../../image.js';
-import { symmetricPseudoInverse } from '../symmetric-eigen.js';
+import { symmetricPseudoInverse } from '@difbfsr/core';
 import { lumaY, NIQE_BLOCK_SIZE, niqeBlockFeatures } from './niqe-features.js';
 import { loadNiqeModel, type NiqeModel } from './pristine-model.js';
 

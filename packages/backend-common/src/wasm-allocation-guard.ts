@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DifbfsrError } from '../errors.js';
+import { DifbfsrError } from '@difbfsr/core';
 
 /** The part of tfjs-backend-wasm's emscripten module that allocates tensor memory. */
 interface WasmHeapModule {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installWasmAllocationGuard } from '@difbfsr/core';
+import { installWasmAllocationGuard } from '@difbfsr/backend-common';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { errorOf, usePlainBackend } from '../../../test-utils/plain-backend.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DifbfsrError, registerWasmTrainingKernels } from '@difbfsr/core';
+import { DifbfsrError } from '@difbfsr/core';
+import { registerWasmTrainingKernels } from '@difbfsr/backend-common';
 import { TEST_BACKENDS, useBackend } from '../../../test-utils/backends.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];

@@ -1,19 +1,5 @@
-import {
-  BatchMatMul,
-  Concat,
-  Conv2DBackpropFilter,
-  PadV2,
-  Reshape,
-  Slice,
-  Transpose,
-  type Conv2DBackpropFilterAttrs,
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
-import { channelsLastConvInfo } from './conv-channels-last.js';
+import { BatchMatMul, Concat, Conv2DBackpropFilter, PadV2, Reshape, Slice, Transpose, type Conv2DBackpropFilterAttrs, type KernelBackend, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { channelsLastGeometry } from './conv-channels-last.js';
 import { KernelScratch } from './wasm-kernel-scratch.js';
 
 /**
@@ -32,19 +18,9 @@ import { KernelScratch } from './wasm-kernel-scratch.js';
  */
 const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
-  const info = channelsLastConvInfo(
-    Conv2DBackpropFilter,
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    pad,
-    dataFormat,
-    dimRoundingMode,
-  );
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: cIn, outChannels: cOut } = info;
-  const { filterHeight: fH, filterWidth: fW, strideHeight: sH, strideWidth: sW, outHeight: oH, outWidth: oW } = info;
-  const { top, left } = info.padInfo;
+  const convAttrs = attrs as unknown as Conv2DBackpropFilterAttrs;
+  const g = channelsLastGeometry(Conv2DBackpropFilter, x.shape as [number, number, number, number], convAttrs.filterShape, convAttrs);
+  const { n, h, w, cIn, cOut, fH, fW, sH, sW, oH, oW, top, left } = g;
   // Phase grid: padded extent rounded up to whole strides, large enough for every tap.
   const hq = Math.max(Math.ceil((top + h) / sH), Math.floor((fH - 1) / sH) + oH);
   const wq = Math.max(Math.ceil((left + w) / sW), Math.floor((fW - 1) / sW) + oW);

@@ -1,22 +1,8 @@
 import { DifbfsrError } from '../errors.js';
-import type { RgbImage } from '../types/image.js';
+import type { RawImage, RgbImage } from '../types/image.js';
 
-/**
- * A whole photo as interleaved pixels, `ImageData`-like: 8-bit (`Uint8Array`, `Uint8ClampedArray`)
- * or 16-bit (`Uint16Array`, for example sharp's `raw({ depth: 'ushort' })`), with 1 (grey),
- * 2 (grey + alpha), 3 (RGB) or 4 (RGBA) channels. Pixels are taken as stored: decode EXIF
- * orientation before (sharp's `rotate()`), RawImage input is assumed upright.
- */
-export interface PhotoImage {
-  data: Uint8Array | Uint8ClampedArray | Uint16Array;
-  width: number;
-  height: number;
-  /** Inferred from `data.length` when absent. */
-  channels?: number;
-}
-
-/** How a photo was given, so the result is returned the same way. */
-export interface PhotoLayout {
+/** How a {@link RawImage} was given, so the result is returned the same way. */
+export interface RawLayout {
   channels: 1 | 2 | 3 | 4;
   /** Bits per sample: 8 or 16. */
   depth: 8 | 16;
@@ -24,59 +10,59 @@ export interface PhotoLayout {
   clamped: boolean;
 }
 
-/** A decoded photo: RGB in 0..255 (floats; 16-bit input keeps its precision), alpha in 0..255 if any. */
-export interface PhotoPixels {
+/** A decoded {@link RawImage}: RGB in 0..255 (floats; 16-bit input keeps its precision), alpha in 0..255 if any. */
+export interface DecodedRawImage {
   rgb: RgbImage;
   alpha?: Float32Array;
-  layout: PhotoLayout;
+  layout: RawLayout;
 }
 
-/** The size and layout of a {@link PhotoImage}. */
-export interface PhotoShape {
+/** The size and layout of a {@link RawImage}. */
+export interface RawShape {
   width: number;
   height: number;
-  layout: PhotoLayout;
+  layout: RawLayout;
 }
 
 /**
- * Check a {@link PhotoImage}'s type, size and channels without reading its pixels.
+ * Check a {@link RawImage}'s type, size and channels without reading its pixels.
  * @throws DifbfsrError `UNSUPPORTED_DTYPE`, `INVALID_SIZE` or `INVALID_INPUT` naming the problem.
  */
-export function photoShape(image: PhotoImage): PhotoShape {
+export function rawImageShape(image: RawImage): RawShape {
   if (!image || typeof image !== 'object' || !('data' in image)) {
-    throw new DifbfsrError('INVALID_INPUT', 'A photo must be an {data, width, height, channels?} image');
+    throw new DifbfsrError('INVALID_INPUT', 'An image must be a tfjs tensor or an {data, width, height, channels?} image');
   }
   const { data, width, height } = image;
   const depth = data instanceof Uint16Array ? 16 : data instanceof Uint8Array || data instanceof Uint8ClampedArray ? 8 : 0;
   if (depth === 0) {
-    throw new DifbfsrError('UNSUPPORTED_DTYPE', 'Photo data must be a Uint8Array, Uint8ClampedArray (8-bit) or Uint16Array (16-bit)');
+    throw new DifbfsrError('UNSUPPORTED_DTYPE', 'Image data must be a Uint8Array, Uint8ClampedArray (8-bit) or Uint16Array (16-bit)');
   }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new DifbfsrError('INVALID_SIZE', `Photo size must be positive integers, got ${width}x${height}`);
+    throw new DifbfsrError('INVALID_SIZE', `Image size must be positive integers, got ${width}x${height}`);
   }
   const n = width * height;
   const c = image.channels ?? data.length / n;
   if (image.channels === undefined && !(c === 1 || c === 2 || c === 3 || c === 4)) {
     throw new DifbfsrError(
       'INVALID_INPUT',
-      `Photo data has ${data.length} samples; a ${width}x${height} photo needs ${n} (grey), ${2 * n} (grey + alpha), ${3 * n} (RGB) or ${4 * n} (RGBA)`,
+      `Image data has ${data.length} samples; a ${width}x${height} image needs ${n} (grey), ${2 * n} (grey + alpha), ${3 * n} (RGB) or ${4 * n} (RGBA)`,
     );
   }
   if (c !== 1 && c !== 2 && c !== 3 && c !== 4) {
-    throw new DifbfsrError('INVALID_INPUT', `Photo has ${c} channels; expected 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA)`);
+    throw new DifbfsrError('INVALID_INPUT', `Image has ${c} channels; expected 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA)`);
   }
   if (data.length !== n * c) {
-    throw new DifbfsrError('INVALID_INPUT', `Photo data has ${data.length} samples; ${width}x${height}x${c} needs ${n * c}`);
+    throw new DifbfsrError('INVALID_INPUT', `Image data has ${data.length} samples; ${width}x${height}x${c} needs ${n * c}`);
   }
   return { width, height, layout: { channels: c, depth, clamped: data instanceof Uint8ClampedArray } };
 }
 
 /**
- * Validate a {@link PhotoImage} and split it into float RGB (grey replicated) and alpha.
+ * Validate a {@link RawImage} and split it into float RGB (grey replicated) and alpha.
  * @throws DifbfsrError `UNSUPPORTED_DTYPE`, `INVALID_SIZE` or `INVALID_INPUT` naming the problem.
  */
-export function decodePhoto(image: PhotoImage): PhotoPixels {
-  const { width, height, layout } = photoShape(image);
+export function decodeRawImage(image: RawImage): DecodedRawImage {
+  const { width, height, layout } = rawImageShape(image);
   const { data } = image;
   const { channels: c, depth } = layout;
   const unit = depth === 16 ? 255 / 65535 : 1;
@@ -95,10 +81,10 @@ export function decodePhoto(image: PhotoImage): PhotoPixels {
 }
 
 /**
- * Encode float RGB (0..255) and alpha back into the layout the photo came in: same channels
+ * Encode float RGB (0..255) and alpha back into the layout the image came in: same channels
  * (grey as BT.601 luma), same bit depth, rounded and clamped.
  */
-export function encodePhoto(rgb: RgbImage, alpha: Float32Array | undefined, layout: PhotoLayout): PhotoImage {
+export function encodeRawImage(rgb: RgbImage, alpha: Float32Array | undefined, layout: RawLayout): RawImage {
   const { width, height } = rgb;
   const { channels: c, depth } = layout;
   const n = width * height;

@@ -1,19 +1,5 @@
-import {
-  Conv2D,
-  Conv2DBackpropInput,
-  PadV2,
-  Reshape,
-  Reverse,
-  Slice,
-  Transpose,
-  type Conv2DBackpropInputAttrs,
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
-import { channelsLastConvInfo } from './conv-channels-last.js';
+import { Conv2D, Conv2DBackpropInput, PadV2, Reshape, Reverse, Slice, Transpose, type Conv2DBackpropInputAttrs, type KernelBackend, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { channelsLastGeometry } from './conv-channels-last.js';
 import { KernelScratch } from './wasm-kernel-scratch.js';
 
 /**
@@ -40,20 +26,11 @@ export function createWasmConv2DBackpropInputConfig(original: KernelConfig): Ker
   const kernelFunc: KernelFunc = (args) => {
     const { inputs, attrs, backend } = args;
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Conv2DBackpropInputAttrs;
-    if (dataFormat !== 'NHWC') return original.kernelFunc(args);
-    const info = channelsLastConvInfo(
-      Conv2DBackpropInput,
-      inputShape,
-      filter.shape as [number, number, number, number],
-      strides,
-      pad,
-      dataFormat,
-      dimRoundingMode,
-    );
-    const { batchSize: n, inHeight: h, inWidth: w, inChannels: cIn, outChannels: cOut } = info;
-    const { filterHeight: fH, filterWidth: fW, strideHeight: sH, strideWidth: sW, outHeight: oH, outWidth: oW } = info;
-    const padBefore = [fH - 1 - info.padInfo.top, fW - 1 - info.padInfo.left] as const;
+    const convAttrs = attrs as unknown as Conv2DBackpropInputAttrs;
+    if (convAttrs.dataFormat !== 'NHWC') return original.kernelFunc(args);
+    const g = channelsLastGeometry(Conv2DBackpropInput, convAttrs.inputShape, filter.shape as [number, number, number, number], convAttrs);
+    const { n, h, w, cIn, cOut, fH, fW, sH, sW, oH, oW } = g;
+    const padBefore = [fH - 1 - g.top, fW - 1 - g.left] as const;
     if (sH * sW > MAX_FORWARD_FORMULATION_STRIDE_AREA || padBefore[0] < 0 || padBefore[1] < 0) {
       return original.kernelFunc(args);
     }

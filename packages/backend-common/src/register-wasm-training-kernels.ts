@@ -6,7 +6,7 @@ import {
   unregisterKernel,
   type KernelFunc,
 } from '@tensorflow/tfjs-core';
-import { DifbfsrError } from '../errors.js';
+import { DifbfsrError } from '@difbfsr/core';
 import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter.js';
 import { createWasmConv2DBackpropInputConfig } from './wasm-conv2d-backprop-input.js';
 

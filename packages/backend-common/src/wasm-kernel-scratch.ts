@@ -5,7 +5,7 @@ import {
   type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { DifbfsrError } from '../errors.js';
+import { DifbfsrError } from '@difbfsr/core';
 
 /**
  * Runs registered kernels of one backend directly (bypassing the engine) and
