@@ -16,6 +16,7 @@ const BENCHES: Record<string, string> = {
   iqa: 'iqa.ts',
   'pd-plot': 'perception-distortion-plot.ts',
   gaussian: 'gaussian.ts',
+  'knob-plot': 'knob-plot.ts',
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -37,6 +37,7 @@ export { rescoreRecords } from './bench/rescore-records.js';
 export { cleanFace, perceptualScores, type CleanFace, type FaceScorers, type PerceptualScores } from './bench/perceptual-scores.js';
 export { reportMarkdown } from './bench/report-markdown.js';
 export { planePoints, planeAxes, niceTicks, placeLabels, perceptionDistortionSvg, type PlanePoint } from './bench/perception-distortion-plot.js';
+export { knobSweep, knobSweepSvg, type KnobRow } from './bench/knob-sweep.js';
 export { composeGrid, upscaleNearest } from './bench/image-grid.js';
 export { peakRssMiB } from './bench/peak-rss.js';
 export { benchPaths } from './bench/bench-paths.js';
