@@ -163,9 +163,15 @@ def main(argv) -> None:
     size = save_safetensors(os.path.join(asset_dir, "prior.safetensors"), half, {
         "config": json.dumps(ts_config), "diffusion": json.dumps(DIFFUSION), "training": json.dumps(training),
         "format": "pt", "license": "Trained on non-commercial research data (CelebA, UTKFace): non-commercial use only."})
-    with open(os.path.join(asset_dir, "config.json"), "w") as f:
+    config_path = os.path.join(asset_dir, "config.json")
+    # The face template (tools/face-template/derive.ts) describes the faces, not the weights: keep it.
+    kept = {}
+    if os.path.exists(config_path):
+        with open(config_path) as f:
+            kept = {k: v for k, v in json.load(f).items() if k == "face_template"}
+    with open(config_path, "w") as f:
         json.dump({"unet": ts_config, "diffusion": DIFFUSION, "weights": "prior.safetensors", "dtype": "float16",
-                   "training": training}, f, indent=2)
+                   "training": training, **kept}, f, indent=2)
         f.write("\n")
     with open(os.path.join(asset_dir, "forward-check.json"), "w") as f:
         json.dump(forward_check(model), f)
