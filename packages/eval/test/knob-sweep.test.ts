@@ -30,12 +30,13 @@ describe('the fidelity knob sweep', () => {
       record('a', 'posterior', 21, 1),
       record('b', 'posterior', 23, 1),
     ]);
-    expect(rows.map((r) => [r.fidelity, r.items, r.psnr, r.bicubicPsnr, r.notSamePerson])).toEqual([
-      [0, 2, 20, 21, 0.5],
-      [1, 2, 22, 21, 0],
+    expect(rows.map((r) => [r.fidelity, r.items, r.psnr, r.bicubicPsnr, r.notSamePerson, r.bicubicIdentity])).toEqual([
+      [0, 2, 20, 21, 0.5, 0.75],
+      [1, 2, 22, 21, 0, 0.75],
     ]);
     const svg = knobSweepSvg(rows, 'test');
     expect(svg.match(/<polyline/g)).toHaveLength(2);
+    expect(svg.match(/>bicubic</g)).toHaveLength(2);
     expect(svg.match(/<circle/g)).toHaveLength(4);
   });
 

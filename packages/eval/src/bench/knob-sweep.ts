@@ -12,6 +12,8 @@ export interface KnobRow {
   notSamePerson: number;
   /** Bicubic's PSNR on the same items, when the records hold it. */
   bicubicPsnr?: number;
+  /** Bicubic's identity on the same items, when the records hold it. */
+  bicubicIdentity?: number;
 }
 
 /** Mean of the values that are there (records made before a metric existed lack it). */
@@ -48,7 +50,9 @@ export function knobSweep(records: readonly QualityRecord[]): KnobRow[] {
       ssim: mean(rs.map((r) => r.ssim)),
       identity: mean(rs.map((r) => r.identity)),
       notSamePerson: mean(rs.map((r) => ((r.identityDistance ?? 0) >= 0.6 ? 1 : 0))),
-      ...(withBicubic && common.length > 0 ? { bicubicPsnr: mean(common.map((k) => bicubic.get(k)!.psnr)) } : {}),
+      ...(withBicubic && common.length > 0
+        ? { bicubicPsnr: mean(common.map((k) => bicubic.get(k)!.psnr)), bicubicIdentity: mean(common.map((k) => bicubic.get(k)!.identity)) }
+        : {}),
     };
   });
 }
@@ -71,7 +75,7 @@ function panel(rows: readonly KnobRow[], pick: (r: KnobRow) => number, name: str
 
 /** PSNR and identity against the knob, side by side, as an SVG document. */
 export function knobSweepSvg(rows: readonly KnobRow[], title: string): string {
-  const body = panel(rows, (r) => r.psnr, 'PSNR (dB)', 0, rows[0]?.bicubicPsnr) + panel(rows, (r) => r.identity, 'identity (cosine)', 310);
+  const body = panel(rows, (r) => r.psnr, 'PSNR (dB)', 0, rows[0]?.bicubicPsnr) + panel(rows, (r) => r.identity, 'identity (cosine)', 310, rows[0]?.bicubicIdentity);
   return [
     '<svg xmlns="http://www.w3.org/2000/svg" width="620" height="300" font-family="sans-serif" font-size="12">',
     '<rect width="620" height="300" fill="white"/>',
