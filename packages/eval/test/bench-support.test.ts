@@ -181,6 +181,14 @@ describe('summary', () => {
     const t = summarise([record('f', 0, '#4', 1, { settingsHash: 'a' }), record('f', 0, '#4', 2, { settingsHash: 'b' })]).tags[0];
     expect(t.labels).toEqual(['#4@a', '#4@b']);
   });
+
+  it('labels them by the settings that tell them apart, when those do', () => {
+    const t = summarise([
+      record('f', 0, 'posterior', 1, { settingsHash: 'a', settings: { method: 'posterior', steps: 25, fidelity: 0 } }),
+      record('f', 0, 'posterior', 2, { settingsHash: 'b', settings: { method: 'posterior', steps: 25, fidelity: 0.5 } }),
+    ]).tags[0];
+    expect(t.labels).toEqual(['posterior (fidelity=0)', 'posterior (fidelity=0.5)']);
+  });
 });
 
 describe('image grid', () => {

@@ -81,6 +81,21 @@ function summariseMethod(label: string, rs: QualityRecord[], withFrechet = false
   };
 }
 
+/**
+ * The label of one of several columns of a method: the method with the settings that tell its
+ * columns apart (`posterior (fidelity=0)`), or with `@settingsHash` when none do.
+ */
+function settingsLabel(id: string, ids: readonly string[], columns: ReadonlyMap<string, QualityRecord[]>): string {
+  const { method, settings } = columns.get(id)![0];
+  const siblings = ids.map((i) => columns.get(i)![0]).filter((r) => r.method === method);
+  const keys = [...new Set(siblings.flatMap((r) => Object.keys(r.settings)))].sort();
+  const differing = keys.filter((k) => new Set(siblings.map((r) => JSON.stringify(r.settings[k]))).size > 1);
+  const parts = differing.map((k) => `${k}=${JSON.stringify(settings[k] ?? null)}`);
+  const label = `${method} (${parts.join(', ')})`;
+  const unique = siblings.filter((r) => differing.every((k) => JSON.stringify(r.settings[k]) === JSON.stringify(settings[k]))).length === 1;
+  return parts.length > 0 && unique ? label : id;
+}
+
 function summariseTag(tag: string, records: QualityRecord[]): TagSummary {
   // Columns: one per (method, settings); labelled by the method alone unless it is ambiguous.
   const columns = new Map<string, QualityRecord[]>();
@@ -94,7 +109,7 @@ function summariseTag(tag: string, records: QualityRecord[]): TagSummary {
   });
   const perMethod = new Map<string, number>();
   for (const id of ids) perMethod.set(columns.get(id)![0].method, (perMethod.get(columns.get(id)![0].method) ?? 0) + 1);
-  const labelOf = new Map(ids.map((id) => [id, perMethod.get(columns.get(id)![0].method)! > 1 ? id : columns.get(id)![0].method]));
+  const labelOf = new Map(ids.map((id) => [id, perMethod.get(columns.get(id)![0].method)! > 1 ? settingsLabel(id, ids, columns) : columns.get(id)![0].method]));
 
   const itemKey = (r: QualityRecord) => `${r.face}|${r.case}`;
   const items = new Map<string, Map<string, QualityRecord>>();
