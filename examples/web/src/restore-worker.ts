@@ -3,7 +3,7 @@
  * thread, so the page stays responsive (progress, preview, Cancel) while a restore computes.
  */
 import { init } from '@difbfsr/backend-web';
-import { AbortError, getDefaultDegradationEstimator, getDefaultGaussianModel, getDefaultPrior, restorePhoto, restoreWithInfo, type Denoiser } from '@difbfsr/core';
+import { AbortError, getDefaultDegradationEstimator, getDefaultGaussianModel, getDefaultPrior, restorePhoto, restoreWithInfo, type Denoiser, type GaussianFaceModel } from '@difbfsr/core';
 import '@difbfsr/models';
 import { bicubicUpscale } from './bicubic-upscale.js';
 import { loadFaceDetector } from './face-detector.js';
@@ -24,28 +24,29 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function start(): Promise<Denoiser> {
+async function start(): Promise<{ prior: Denoiser; gaussianModel: GaussianFaceModel }> {
   try {
     const backend = await init({ wasmPaths: WASM_PATHS });
     // The prior's weights are a static asset of the build, fetched from the page's own origin, like
     // the degradation estimator's and the Gaussian face model's: all are loaded before the page says
     // it is ready, so that a restore needs no network.
-    const [prior] = await Promise.all([getDefaultPrior({ backend: 'tfjs' }), getDefaultDegradationEstimator(), getDefaultGaussianModel()]);
+    const [prior, , gaussianModel] = await Promise.all([getDefaultPrior({ backend: 'tfjs' }), getDefaultDegradationEstimator(), getDefaultGaussianModel()]);
     scope.postMessage({ type: 'ready', backend, resolution: prior.resolution, lrSize: prior.resolution / SCALE });
-    return prior;
+    // Both go with every restore: with the Gaussian face model, method 'auto' is the posterior sampler.
+    return { prior, gaussianModel };
   } catch (error) {
     scope.postMessage({ type: 'startup-failed', message: messageOf(error) });
     throw error;
   }
 }
 
-const prior = start();
-// A failed start was reported above; restores awaiting `prior` report it again as their failure.
-prior.catch(() => undefined);
+const models = start();
+// A failed start was reported above; restores awaiting `models` report it again as their failure.
+models.catch(() => undefined);
 
 async function runJob(id: number, job: RestoreJob, signal: AbortSignal): Promise<void> {
-  const denoiser = await prior;
-  const options = { prior: denoiser, scale: SCALE, ...job.settings, signal };
+  const { prior: denoiser, gaussianModel } = await models;
+  const options = { prior: denoiser, gaussianModel, scale: SCALE, ...job.settings, signal };
   if (job.mode === 'aligned') {
     scope.postMessage({ type: 'before', id, image: bicubicUpscale(job.image, denoiser.resolution) });
     const { output, info } = await restoreWithInfo(job.image, {

@@ -12,7 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { getDefaultPrior, resizeBicubic, restoreWithInfo, type RawImage } from '@difbfsr/core';
+import { getDefaultGaussianModel, getDefaultPrior, resizeBicubic, restoreWithInfo, type RawImage } from '@difbfsr/core';
 import '@difbfsr/models';
 import { useBackend } from '../../../test-utils/backends.js';
 import { describeWithChromium, launchChromium } from './chromium.js';
@@ -179,12 +179,14 @@ describeWithChromium('web demo (examples/web) in headless Chromium', () => {
     const before = await canvasPixels(page, 'before');
     const preview = await canvasPixels(page, 'preview');
 
-    // The same restore in Node: tfjs WASM, the bundled prior, the same settings; keep its last x0.
+    // The same restore in Node: tfjs WASM, the bundled prior and Gaussian face model (so 'auto' is
+    // the posterior sampler, as in the page), the same settings; keep its last x0.
     await useBackend('wasm');
     const lr = readPng(readFileSync(FACE_LR));
     let lastX0: RawImage | undefined;
     const reference = await restoreWithInfo(lr, {
       prior: await getDefaultPrior({ backend: 'tfjs' }),
+      gaussianModel: await getDefaultGaussianModel(),
       ...SETTINGS,
       previewEvery: 1,
       onProgress: ({ x0 }) => {

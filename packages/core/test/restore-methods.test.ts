@@ -54,6 +54,11 @@ describe("restore()'s closed-form and posterior methods", () => {
     const diff = Array.from(first.output.data).reduce((s, v, i) => s + Math.abs(v - mean.output.data[i]), 0);
     expect(diff).toBeGreaterThan(0);
     expect((await restoreWithInfo(LR, { ...base, samples: 1 })).uncertainty).toBeUndefined();
+    // Previews: the first chain's x0 sample as RGBA, every previewEvery steps and at the last one.
+    const previews: RestoreProgress[] = [];
+    await restoreWithInfo(LR, { ...base, samples: 2, previewEvery: 4, onProgress: (p) => previews.push(p) });
+    expect(previews.filter((p) => p.x0).map((p) => p.step)).toEqual([4, 8, 10]);
+    expect(previews.find((p) => p.x0)!.x0).toMatchObject({ width: 8, height: 8, channels: 4 });
   });
 
   it('samples combine into their mean, blended towards the first by 1 - fidelity, with their std', () => {

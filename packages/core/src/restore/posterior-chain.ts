@@ -31,6 +31,8 @@ export interface PosteriorChainSettings {
    * (exact, and cheap: no network), and return {@link PosteriorChainResult.meanEstimate}. Default true.
    */
   controlVariate?: boolean;
+  /** Report the first chain's current `x0` sample with the progress every this many steps (0: never). */
+  previewEvery?: number;
   onProgress?: (p: RestoreProgress) => void;
   signal?: AbortSignal;
 }
@@ -86,7 +88,9 @@ export async function runPosteriorChain(y: tf.Tensor4D, s: PosteriorChainSetting
     const post = new GaussianPosterior(view, s.gaussian.covarianceGiven(ab[k] / (1 - ab[k])), noise, 'float32');
     await stepChains(chains, s.prior, s.clipX0 ?? true, post, yFlat, s, k);
     if (control) await stepChains(control, s.gaussian, false, post, yFlat, s, k);
-    s.onProgress?.({ phase: 'diffusion', step: total - k, total, t: s.tables.timesteps[k], loss: Number.NaN });
+    const step = total - k;
+    const preview = (s.previewEvery ?? 0) > 0 && (step % s.previewEvery! === 0 || k === 0);
+    s.onProgress?.({ phase: 'diffusion', step, total, t: s.tables.timesteps[k], loss: Number.NaN, ...(preview ? { x0: rgbaOf(chains.samples[0], res) } : {}) });
     await yieldToEventLoop();
   }
   if (!control) return { samples: chains.samples };
@@ -122,6 +126,16 @@ async function stepChains(c: Chains, prior: Denoiser, clip: boolean, post: Gauss
     for (let p = 0; p < dim; p++) next[i * dim + p] = c1 * c.samples[i][p] + c2 * c.xt[i * dim + p] + sd * z[p];
   }
   c.xt = next;
+}
+
+/** An HWC image in [-1, 1] as RGBA pixels (0..255), for progress previews. */
+function rgbaOf(x: Float64Array, res: number): { data: Uint8ClampedArray; width: number; height: number; channels: number } {
+  const data = new Uint8ClampedArray(res * res * 4);
+  for (let p = 0; p < res * res; p++) {
+    for (let c = 0; c < 3; c++) data[p * 4 + c] = (x[p * 3 + c] + 1) * 127.5;
+    data[p * 4 + 3] = 255;
+  }
+  return { data, width: res, height: res, channels: 4 };
 }
 
 /** `mean(samples) - mean(controls) + exact`, per pixel. */

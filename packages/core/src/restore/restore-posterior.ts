@@ -34,7 +34,7 @@ export const restorePosterior: RestoreMethodRun = async (decoded, options) => {
   const gaussian = run.gaussianModel ?? (await getDefaultGaussianModel());
   const degradation = await inputDegradation(y, run.degradation);
   const { samples, fidelity } = run;
-  const chain = await runPosteriorChain(y, { prior, gaussian, degradation, tables, startIndex, scale, samples, seed: call.seed, onProgress: call.onProgress, signal: call.signal });
+  const chain = await runPosteriorChain(y, { prior, gaussian, degradation, tables, startIndex, scale, samples, seed: call.seed, previewEvery: call.previewEvery, onProgress: call.onProgress, signal: call.signal });
   const combined = combineSamples(chain.samples, fidelity, chain.meanEstimate);
   const res = prior.resolution;
   const image = tf.tidy(() => tf.clipByValue(tf.tensor4d(Float32Array.from(combined.image), [1, res, res, 3]), -1, 1) as tf.Tensor4D);
