@@ -10,7 +10,7 @@ export const RESTORE_DEFAULTS = {
   backend: 'auto',
   /**
    * Posterior samples (chains in one batch). With the control variate, the fidelity mode of 8
-   * scored +0.24 dB over `'gaussian'` on dev faces (docs/benchmarks.md); 1 is 5x faster.
+   * scored +0.24 dB over `'gaussian'` on dev faces (docs/benchmarks.md); fewer samples cost proportionally less.
    */
   samples: 8,
   fidelity: 1,
