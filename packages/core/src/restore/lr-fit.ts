@@ -16,3 +16,11 @@ export function lrFit(y: tf.Tensor4D, image: tf.Tensor4D, scale: number): { lrRm
   });
   return { lrRmse, baselineLrRmse, loss: 0.5 * lrRmse * lrRmse };
 }
+
+/**
+ * The info fields every method without the SRM/CFM optimisation reports alike: no modules, no
+ * optimiser, no collapse check or rerun, and {@link lrFit}.
+ */
+export function unoptimisedInfo(y: tf.Tensor4D, image: tf.Tensor4D, scale: number, seed: number) {
+  return { srm: false, cfm: false, seed, ...lrFit(y, image, scale), retries: 0, collapsed: false, optimizer: 'none' } as const;
+}

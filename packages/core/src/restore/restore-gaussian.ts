@@ -1,7 +1,7 @@
 import { DifbfsrError } from '../errors.js';
 import { gaussianRestore } from '../gaussian/gaussian-restore.js';
 import { getDefaultGaussianModel } from '../runtime/face-model.js';
-import { lrFit } from './lr-fit.js';
+import { unoptimisedInfo } from './lr-fit.js';
 import { inputDegradation } from './input-degradation.js';
 import type { RestoreMethodRun } from './method-result.js';
 
@@ -25,14 +25,8 @@ export const restoreGaussian: RestoreMethodRun = async (decoded, { run, chain, c
       degradation,
       steps: 0,
       startTimestep: 0,
-      srm: false,
-      cfm: false,
-      seed: call.seed,
-      ...lrFit(y, image, scale),
-      retries: 0,
-      collapsed: false,
+      ...unoptimisedInfo(y, image, scale, call.seed),
       prior: model.name,
-      optimizer: 'none',
     },
   };
 };

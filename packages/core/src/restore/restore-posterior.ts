@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getDefaultGaussianModel, getDefaultPrior } from '../runtime/face-model.js';
 import { resolveChain } from './chain-settings.js';
-import { lrFit } from './lr-fit.js';
+import { unoptimisedInfo } from './lr-fit.js';
 import { inputDegradation } from './input-degradation.js';
 import type { RestoreMethodRun } from './method-result.js';
 import { runPosteriorChain } from './posterior-chain.js';
@@ -48,14 +48,8 @@ export const restorePosterior: RestoreMethodRun = async (decoded, options) => {
       fidelity,
       steps: startIndex + 1,
       startTimestep: tables.timesteps[startIndex],
-      srm: false,
-      cfm: false,
-      seed: call.seed,
-      ...lrFit(y, image, scale),
-      retries: 0,
-      collapsed: false,
+      ...unoptimisedInfo(y, image, scale, call.seed),
       prior: prior.name ?? 'custom',
-      optimizer: 'none',
     },
   };
 };
