@@ -59,7 +59,7 @@ export function loadBundledDegradationEstimator(): Promise<DegradationEstimator>
  * The bundled face model: the 64x64 face prior, its face template, and the Gaussian face model and
  * degradation estimator fitted to the same faces. The default prior is the network blended with the
  * Gaussian face model per timestep (`assets/face64/blend.json`, fitted by `tools/train-prior/blend.py`:
- * the network's weight falls from 0.96 at t = 50 to 0.29 at t = 400 and about 0 from t = 700).
+ * the network's weight falls from 0.93 at t = 50 to 0.39 at t = 400 and about 0 from t = 750).
  */
 export const BUNDLED_FACE_MODEL: FaceModel = {
   prior: { network: loadBundledNetwork },
