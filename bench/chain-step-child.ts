@@ -128,6 +128,8 @@ async function main(): Promise<void> {
     steps,
     warmupIters: warmup,
     seed: 1,
+    // Random weights: the collapse check would rerun the chain and time two restores in one.
+    collapseRetries: 0,
     onProgress: (p) => {
       if (p.phase === 'warmup' && p.step === p.total) rss.warmedUp = mib(process.memoryUsage().rss);
       if (p.phase !== 'diffusion') return;

@@ -53,11 +53,12 @@ describe('difbfsr restore', () => {
     const j = readReport(report);
     expect(j).toMatchObject({
       version: 1,
-      settings: { model: prior, backend: 'tfjs', tfjsBackend: tf.getBackend(), method: 'posterior', degradation: 'estimated', seed: 3, steps: 2, strength: RESTORE_DEFAULTS.strength, aligned: true, maxFaces: null },
+      settings: { model: prior, backend: 'tfjs', tfjsBackend: tf.getBackend(), method: 'diffusion', degradation: 'estimated', seed: 3, steps: 2, strength: RESTORE_DEFAULTS.strength, aligned: true, maxFaces: null },
       unmatched: [],
       summary: { restored: 1, failed: 0, interrupted: 0, notStarted: 0, unmatched: 0, faces: 1, skippedFaces: 0 },
       interrupted: false,
     });
+    expect(j.settings.samples).toBeUndefined(); // a posterior setting: the contraction ran
     const [img] = j.images;
     expect(img).toMatchObject({
       input: at('in', 'face.png'),
@@ -244,13 +245,13 @@ describe('difbfsr restore', () => {
     }
   });
 
-  it('restores the example face with the bundled prior', async () => {
+  it('restores the example face with the bundled prior, by the posterior sampler (auto: its Gaussian face model goes with it)', async () => {
     const example = fileURLToPath(new URL('../../../examples/assets/face-lr.png', import.meta.url));
-    const r = await cli(['restore', example, '--aligned', '-o', at('out11'), '--steps', '2', '--backend', 'tfjs', '--json', '-']);
+    const r = await cli(['restore', example, '--aligned', '-o', at('out11'), '--steps', '2', '--samples', '2', '--backend', 'tfjs', '--json', '-']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as RestoreReport;
-    expect(j.settings.model).toBe('bundled');
-    expect(j.images[0].faces[0].restore?.prior).toBe('difbfsr-face64(tfjs)+difbfsr-face64-gaussian');
+    expect(j.settings).toMatchObject({ model: 'bundled', method: 'posterior', samples: 2, fidelity: RESTORE_DEFAULTS.fidelity });
+    expect(j.images[0].faces[0].restore).toMatchObject({ method: 'posterior', samples: 2, prior: 'difbfsr-face64(tfjs)+difbfsr-face64-gaussian' });
     expect(await readRaw(at('out11', 'face-lr.png'))).toMatchObject({ width: 64, height: 64, channels: 3 });
   });
 
@@ -260,7 +261,8 @@ describe('difbfsr restore', () => {
     const r = await cli(args);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as RestoreReport;
-    expect(j.settings).toMatchObject({ method: 'gaussian', degradation: { blur: 1.5, noise: 6 }, samples: RESTORE_DEFAULTS.samples, fidelity: 1 });
+    expect(j.settings).toMatchObject({ method: 'gaussian', degradation: { blur: 1.5, noise: 6 } });
+    expect(j.settings).not.toHaveProperty('samples'); // the posterior sampler's settings, unused here
     const [f] = j.images[0].faces;
     expect(f.restore).toMatchObject({ method: 'gaussian', degradation: { blur: 1.5, noise: 6, estimated: false }, prior: 'difbfsr-face64-gaussian' });
     expect(f.uncertainty).toBe(at('out12', 'faces', 'face-lr_face1_uncertainty.png'));

@@ -1,4 +1,5 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { GaussianFaceModel } from './gaussian/gaussian-face-model.js';
 import type { FaceTemplate } from './types/face.js';
 
 /** What a prior returns for one call: epsilon and, for learned-range priors, the variance value. */
@@ -30,6 +31,11 @@ export interface Denoiser {
    * `restorePhoto()` aligns faces to. Optional; the bundled face prior has one.
    */
   readonly faceTemplate?: FaceTemplate;
+  /**
+   * The Gaussian face model that goes with this prior (the bundled prior blends with one): with it,
+   * `restore()`'s `method: 'auto'` is the posterior sampler, which uses it as its control variate.
+   */
+  readonly gaussianModel?: GaussianFaceModel;
   /**
    * Predict epsilon for a batch.
    * @param x `x_t`, NHWC `[B, H, W, 3]`, values nominally in [-1, 1]. Not disposed by the denoiser.

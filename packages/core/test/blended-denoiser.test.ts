@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BlendedDenoiser, blendWeightAt, GaussianPrior } from '@difbfsr/core';
+import { BlendedDenoiser, blendWeightAt, GaussianFaceModel, GaussianPrior } from '@difbfsr/core';
+import { resolveRestoreOptions } from '../src/restore/resolve-options.js';
+import { syntheticGaussianModel } from './gaussian-fixtures.js';
 import { usePlainBackend } from '../../../test-utils/plain-backend.js';
 
 describe('BlendedDenoiser', () => {
@@ -41,5 +43,20 @@ describe('BlendedDenoiser', () => {
     expect(() => new BlendedDenoiser(a, new GaussianPrior({ resolution: 8 }), weights)).toThrow(/4 and 8 px/);
     expect(() => new BlendedDenoiser(a, a, { t: [0, 0], w: [1, 1] })).toThrow(/ascending/);
     expect(() => new BlendedDenoiser(a, a, { t: [0], w: [2] })).toThrow(/ascending/);
+  });
+
+  it("carries the Gaussian face model it blends with, so restore()'s 'auto' is the posterior sampler with that model", () => {
+    const face = new GaussianFaceModel(syntheticGaussianModel());
+    const net = new GaussianPrior({ resolution: face.resolution, std: 0.3 });
+    const blend = new BlendedDenoiser(net, face, weights);
+    expect(blend.gaussianModel).toBe(face);
+    const run = resolveRestoreOptions({ prior: blend }).run;
+    expect(run.method).toBe('posterior');
+    expect(run.gaussianModel).toBe(face);
+    // A blend of two plain priors carries none: the contraction.
+    const plain = new BlendedDenoiser(net, new GaussianPrior({ resolution: face.resolution }), weights);
+    expect(plain.gaussianModel).toBeUndefined();
+    expect(resolveRestoreOptions({ prior: plain }).run.method).toBe('diffusion');
+    face.dispose?.();
   });
 });

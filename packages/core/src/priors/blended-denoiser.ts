@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser, DenoiserOutput } from '../denoiser.js';
 import { DifbfsrError } from '../errors.js';
+import { GaussianFaceModel } from '../gaussian/gaussian-face-model.js';
 
 /** The weight of the network per timestep, piecewise linear between the given knots. */
 export interface BlendWeights {
@@ -50,6 +51,8 @@ export class BlendedDenoiser implements Denoiser {
     this.learnedVariance = network.learnedVariance;
     this.name = `${network.name ?? 'network'}+${closedForm.name ?? 'closed-form'}`;
     if (network.faceTemplate) Object.defineProperty(this, 'faceTemplate', { value: network.faceTemplate, enumerable: true });
+    const gaussian = closedForm instanceof GaussianFaceModel ? closedForm : network.gaussianModel;
+    if (gaussian) Object.defineProperty(this, 'gaussianModel', { value: gaussian, enumerable: true });
   }
 
   async predict(x: tf.Tensor4D, t: readonly number[]): Promise<DenoiserOutput> {

@@ -88,11 +88,17 @@ function checkDegradation(d: Degradation): Degradation {
   return { blur, noise, ...(d.chroma === undefined ? {} : { chroma: nonNegativeNumber('degradation.chroma', d.chroma) }) };
 }
 
-/** `'auto'`: the posterior sampler where a Gaussian face model goes with the prior and no ablation is asked for. */
+/** The Gaussian face model given, or the one that goes with the given prior. */
+const gaussianModelOf = (o: MethodOptions): GaussianFaceModel | undefined => o.gaussianModel ?? o.prior?.gaussianModel;
+
+/**
+ * `'auto'`: the posterior sampler where a Gaussian face model goes with the prior (given, carried by
+ * the prior, or the default face model's when no prior is given) and no ablation is asked for.
+ */
 function methodOf(o: MethodOptions & Pick<OptimisationOptions, 'ablation'>): RestoreMethod {
   const method = oneOf<RestoreMethod | 'auto'>('method', o.method ?? D.method, ['auto', ...METHODS]);
   if (method !== 'auto') return method;
-  const gaussian = o.gaussianModel !== undefined || (o.prior === undefined && hasDefaultGaussianModel());
+  const gaussian = gaussianModelOf(o) !== undefined || (o.prior === undefined && hasDefaultGaussianModel());
   return gaussian && o.ablation === undefined ? 'posterior' : 'diffusion';
 }
 
@@ -103,7 +109,7 @@ function resolveMethod(o: MethodOptions & Pick<OptimisationOptions, 'ablation'>)
     backend,
     optimizer: optimizerChoiceOf(o.optimizer, backend),
     ...(o.prior ? { prior: o.prior } : {}),
-    ...(o.gaussianModel ? { gaussianModel: o.gaussianModel } : {}),
+    ...(gaussianModelOf(o) ? { gaussianModel: gaussianModelOf(o) } : {}),
     ...(o.degradation ? { degradation: checkDegradation(o.degradation) } : {}),
     samples: positiveInt('samples', o.samples ?? D.samples),
     fidelity: unitInterval('fidelity', o.fidelity ?? D.fidelity),

@@ -152,12 +152,18 @@ function checked(photo: PhotoCommandOptions, raw: RawRestoreOptions): ResolvedPh
   }
 }
 
-/** `--save-uncertainty` needs a method that gives an uncertainty map. */
-function checkUncertainty(raw: RawRestoreOptions, resolved: ResolvedPhotoOptions): boolean {
-  if (raw.saveUncertainty !== true) return false;
+/**
+ * `--save-uncertainty` needs a method that gives an uncertainty map. Checked when the options are
+ * parsed, and again once the prior is known (`'auto'` is the contraction for a prior without a
+ * Gaussian face model).
+ */
+export function checkUncertainty(saveUncertainty: boolean, resolved: ResolvedPhotoOptions): boolean {
+  if (!saveUncertainty) return false;
   const { method, samples } = resolved.restore.run;
   if (method === 'gaussian' || (method === 'posterior' && samples > 1)) return true;
-  throw new CliUsageError('--save-uncertainty needs --method gaussian, or --method posterior with --samples 2 or more (the diffusion contraction gives no uncertainty map)');
+  throw new CliUsageError(
+    `--save-uncertainty needs --method gaussian, or --method posterior with --samples 2 or more (the diffusion contraction gives no uncertainty map${method === 'diffusion' ? '; --method auto is the contraction for a model without a Gaussian face model' : ''})`,
+  );
 }
 
 /**
@@ -176,7 +182,7 @@ export function parseRestoreOptions(raw: RawRestoreOptions): RestoreCommandOptio
     suffix: raw.suffix,
     ...(raw.json === undefined ? {} : { json: raw.json === '-' ? {} : { file: raw.json } }),
     saveFaces: raw.saveFaces === true,
-    saveUncertainty: checkUncertainty(raw, resolved),
+    saveUncertainty: checkUncertainty(raw.saveUncertainty === true, resolved),
     model: raw.model,
     device: deviceOf(raw.device, raw.backend),
     ...(raw.faceTemplate === undefined ? {} : { faceTemplate: raw.faceTemplate }),

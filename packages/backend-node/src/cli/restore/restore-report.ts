@@ -1,4 +1,4 @@
-import type { FaceReport as PhotoFaceReport } from '@difbfsr/core';
+import type { FaceReport as PhotoFaceReport, ResolvedPhotoOptions } from '@difbfsr/core';
 import type { UnmatchedInput } from './input-files.js';
 import type { RestoreCommandOptions } from './restore-options.js';
 
@@ -58,9 +58,9 @@ export interface RestoreSettings {
   /** WASM threads, when WASM runs. */
   threads: number | null;
   method: string;
-  /** `--method posterior`'s samples and their blend. */
-  samples: number;
-  fidelity: number;
+  /** `--method posterior`'s samples and their blend (absent for the other methods). */
+  samples?: number;
+  fidelity?: number;
   /** `--blur`, `--noise`, `--chroma`, or `estimated` (each face's `restore.degradation` holds the estimate). */
   degradation: { blur: number; noise: number; chroma?: number } | 'estimated';
   seed: number;
@@ -89,9 +89,9 @@ export interface RunContext {
   threads: number | null;
 }
 
-/** The report's settings: the options as `@difbfsr/core` resolved them, and what ran. */
-export function reportSettings(options: RestoreCommandOptions, ran: RunContext): RestoreSettings {
-  const { photo, restore } = options.resolved;
+/** The report's settings: the options as `@difbfsr/core` resolved them with the prior that ran, and what ran. */
+export function reportSettings(options: RestoreCommandOptions, resolved: ResolvedPhotoOptions, ran: RunContext): RestoreSettings {
+  const { photo, restore } = resolved;
   const { run, chain, optimisation, call } = restore;
   return {
     model: ran.model,
@@ -101,8 +101,7 @@ export function reportSettings(options: RestoreCommandOptions, ran: RunContext):
     tfjsBackend: ran.tfjsBackend,
     threads: ran.threads,
     method: run.method,
-    samples: run.samples,
-    fidelity: run.fidelity,
+    ...(run.method === 'posterior' ? { samples: run.samples, fidelity: run.fidelity } : {}),
     degradation: run.degradation ?? 'estimated',
     seed: call.seed,
     steps: chain.steps,

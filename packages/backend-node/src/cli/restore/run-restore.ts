@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { DifbfsrError, type FaceTemplate, type RuntimeChoice } from '@difbfsr/core';
+import { DifbfsrError, resolvePhotoOptions, type FaceTemplate, type ResolvedPhotoOptions, type RuntimeChoice } from '@difbfsr/core';
 import { init } from '../../init.js';
 import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO } from '../io.js';
@@ -14,7 +14,7 @@ import { photoRestorer } from './photo-restorer.js';
 import { choosePrior, type PriorChoice } from './prior-source.js';
 import { ProgressDisplay } from './progress-display.js';
 import { restoreBatch } from './restore-batch.js';
-import type { Device, RestoreCommandOptions } from './restore-options.js';
+import { checkUncertainty, type Device, type RestoreCommandOptions } from './restore-options.js';
 import { reportSettings, summarise, type ImageReport, type RestoreReport, type RunContext } from './restore-report.js';
 
 function summaryLine(report: RestoreReport): string {
@@ -107,7 +107,11 @@ export async function runRestore(inputs: readonly string[], options: RestoreComm
   const template = givenTemplate ?? choice.faceTemplate ?? choice.prior.faceTemplate;
   const progress = new ProgressDisplay(io.progress ?? { write: (t: string) => io.stderr(t) }, plan.length);
   let ran: { images: ImageReport[]; interrupted: boolean };
+  // The options as restore() resolves them with this prior ('auto' and the steps follow the prior).
+  let resolved: ResolvedPhotoOptions;
   try {
+    resolved = resolvePhotoOptions({ ...options.photo, prior: choice.prior });
+    checkUncertainty(options.saveUncertainty, resolved);
     ran = await restorePlan(plan, options, { ...choice, template }, services, progress);
   } finally {
     if (choice.owned) choice.prior.dispose?.();
@@ -115,7 +119,7 @@ export async function runRestore(inputs: readonly string[], options: RestoreComm
   const context: RunContext = { model: choice.source, template: options.faceTemplate ?? (template ? 'prior' : null), tfjsBackend: backend.tfBackend, threads: backend.threads };
   const report: RestoreReport = {
     version: 1,
-    settings: reportSettings(options, context),
+    settings: reportSettings(options, resolved, context),
     images: ran.images,
     unmatched,
     summary: summarise(ran.images, unmatched.length),
