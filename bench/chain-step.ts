@@ -36,6 +36,8 @@ interface StepParts {
   warmup?: number;
   peakMiB?: number;
   baselineMiB?: number;
+  /** The first U-Net call (ms; it also sets up the session's kernels). */
+  firstUnet?: number;
 }
 
 interface TorchOutput {
@@ -48,10 +50,13 @@ interface TorchOutput {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
 
-function onnxRun(file: string, o: ChainStepOptions): StepParts {
+/** glibc's setting under which every session allocates exactly (`exactAllocation` in @difbfsr/onnx). */
+export const FIXED_MMAP_THRESHOLD = { MALLOC_MMAP_THRESHOLD_: `${2 ** 20}` };
+
+function onnxRun(file: string, o: ChainStepOptions, extraEnv: Record<string, string> = {}): StepParts {
   const child = fileURLToPath(new URL('chain-step-child.ts', import.meta.url));
   const args = ['--import', 'tsx', child, file, '--threads', `${o.threads}`, '--steps', `${o.steps}`, '--warmup', `${o.warmup}`];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...extraEnv } });
   if (r.status !== 0) throw new Error(`chain-step-child.ts failed: ${lastLine(r.stderr)}`);
   const run = JSON.parse(lastLine(r.stdout)) as ChainStepRun;
   // Step k (k >= 2) spans from report k - 1 to report k: U-Net call k and update k fall in it.
@@ -65,6 +70,7 @@ function onnxRun(file: string, o: ChainStepOptions): StepParts {
     peakMiB: run.peakMiB,
     baselineMiB: run.baselineMiB,
     stages: [run.baselineMiB, run.createdMiB, run.warmedUpMiB, run.firstStepMiB, run.endMiB],
+    firstUnet: run.unetMs[0],
   };
 }
 
@@ -87,22 +93,36 @@ function row(label: string, p: StepParts, weightsMiB: number): string {
   return `| ${label} | ${ms(p.unet)} | ${ms(p.contraction)} | ${ms(p.rest)} | ${ms(p.step)} | ${share} | ${ms(p.warmup)} | ${peak} | ${overBaseline} |`;
 }
 
-/** The markdown of the section for one set of weights (`file`: safetensors PyTorch can read too). */
-export function chainStepSection(label: string, config: UNetConfig, file: string, o: ChainStepOptions): string[] {
+/**
+ * The markdown of the section for one set of weights: `files.float32` (safetensors PyTorch can read
+ * too) and the same weights as a float16 checkpoint, `files.float16`.
+ */
+export function chainStepSection(label: string, config: UNetConfig, files: { float32: string; float16: string }, o: ChainStepOptions): string[] {
+  const file = files.float32;
   const weightsMiB = (4 * unetParamCount(config)) / 2 ** 20;
   const size = config.image_size;
   const onnx = onnxRun(file, o);
+  const exact = onnxRun(file, o, FIXED_MMAP_THRESHOLD);
+  const half = onnxRun(files.float16, o);
+  const halfExact = onnxRun(files.float16, o, FIXED_MMAP_THRESHOLD);
   const lines = [
     `\nOne chain step at ${size} px (${size / 4}x${size / 4} input, x4), ${label}, float32 weights ${weightsMiB.toFixed(0)} MiB, ${o.threads} threads; ` +
       `medians of steps 2-${o.steps} and warm-up iterations 2-${o.warmup} (ms); peak RSS of the whole process (MiB)\n`,
     '| runtime | U-Net call | SRM/CFM updates + fusion | rest of the step | step | SRM/CFM share | SRM warm-up iteration | peak RSS (x weights) | (peak − baseline) / weights |',
     '|---|---|---|---|---|---|---|---|---|',
     row('ONNX Runtime, CPU (this repository)', onnx, weightsMiB),
+    row('the same, MALLOC_MMAP_THRESHOLD_=1048576 (no arenas: exact allocation)', exact, weightsMiB),
+    row('a float16 checkpoint of the same weights (kept float16, cast layer by layer)', half, weightsMiB),
+    row('float16 checkpoint, MALLOC_MMAP_THRESHOLD_=1048576', halfExact, weightsMiB),
   ];
-  const stages = onnx.stages!.map((m) => m.toFixed(0));
+  const stagesOf = (p: StepParts): string => {
+    const s = p.stages!.map((m) => m.toFixed(0));
+    return `baseline ${s[0]}, U-Net session open ${s[1]}, after ${o.warmup} SRM warm-up iterations ${s[2]}, after the first chain step ${s[3]}, at the end ${s[4]}, peak ${p.peakMiB!.toFixed(0)}`;
+  };
   const notes = [
-    `\nONNX Runtime's RSS (MiB) at each stage: baseline ${stages[0]}, U-Net session open ${stages[1]}, after ${o.warmup} SRM warm-up iterations ${stages[2]}, ` +
-      `after the first chain step ${stages[3]}, at the end ${stages[4]}, peak ${onnx.peakMiB!.toFixed(0)}.`,
+    `\nONNX Runtime's RSS (MiB) at each stage: ${stagesOf(onnx)}; with the fixed mmap threshold: ${stagesOf(exact)}; ` +
+      `float16 checkpoint: ${stagesOf(half)}; float16 with the fixed threshold: ${stagesOf(halfExact)}. ` +
+      `First U-Net call (ms): ${[onnx, exact, half, halfExact].map((p) => p.firstUnet!.toFixed(0)).join(' / ')}. Peak RSS is against the float32 weights in every row.`,
   ];
   if (!o.torch) return [...lines, ...notes];
   const active = torchRun(file, config, o, {});

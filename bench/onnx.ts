@@ -28,7 +28,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chainStepSection } from './chain-step.js';
 import { torchConfig } from './torch-config.js';
@@ -493,7 +493,13 @@ async function main(): Promise<void> {
     }
     if (flag('chain')) {
       const chain = { threads, steps: Number(option('chain-steps', '4')), warmup: Number(option('chain-warmup', '3')), torch: !flag('no-torch') };
-      for (const w of all) for (const line of chainStepSection(w.label, w.config, w.file, chain)) console.log(line);
+      for (const w of all) {
+        // The same weights as a float16 checkpoint (`difbfsr convert --fp16`), which stays float16.
+        const half = join(dir, `${basename(w.file, '.safetensors')}-fp16.safetensors`);
+        const tensors = new Map(w.stateDict.names().map((n) => [n, { shape: [...w.stateDict.get(n).shape], data: w.stateDict.get(n).toFloat32() }]));
+        await saveSafetensorsFile(half, tensors, { ...w.stateDict.metadata }, { fp16: true });
+        for (const line of chainStepSection(w.label, w.config, { float32: w.file, float16: half }, chain)) console.log(line);
+      }
     }
     const ffhq = all.find((w) => w.label.startsWith('ffhq256-p2'));
     if (ffhq && !flag('no-memory')) {

@@ -27,12 +27,17 @@ export interface OnnxDenoiserOptions {
   device?: OnnxDevice;
   /** CPU threads. Default: every core in Node (`os.availableParallelism()`), onnxruntime-web's default in browsers. */
   threads?: number;
-  /** Store the weights as float16 (half the memory for the model bytes; computation stays float32). */
+  /**
+   * Store the weights as float16 (half the memory for the weights; computation stays float32).
+   * Default: as the checkpoint stores them, so a float16 checkpoint (`difbfsr convert --fp16`)
+   * stays float16, exactly, and a float32 one float32.
+   */
   fp16?: boolean;
   /**
    * How the session gets the weights. `'initializers'`: constants inside the model (onnxruntime
    * copies and prepacks them: fastest). `'inputs'`: fed with every run from one JS copy that
-   * onnxruntime-node reads in place (least memory; float32 only). `'auto'` (default), on the native
+   * onnxruntime-node reads in place (least memory; float16 weights are cast to float32 layer by
+   * layer as the forward runs). `'auto'` (default), on the native
    * CPU provider: inputs for large models (float32 weights of 256 MiB or more, where they cost
    * little time and save much memory) and when initializers would not fit in free memory, else
    * initializers; initializers on GPUs and in browsers.
@@ -93,6 +98,8 @@ export class OnnxDenoiser implements Denoiser {
   readonly name: string;
   /** The provider the session runs on. */
   readonly executionProvider: ExecutionProviderName;
+  /** How the weights are stored (see {@link OnnxDenoiserOptions.fp16}); the computation is float32 either way. */
+  readonly weightsDtype: 'float16' | 'float32';
   /** How the session got the weights (see {@link OnnxDenoiserOptions.weights}). */
   readonly weights: 'initializers' | 'inputs';
   /** Why a preferred provider was not used (for example CUDA without a driver), if it was not. */
@@ -107,8 +114,10 @@ export class OnnxDenoiser implements Denoiser {
     provider: ExecutionProviderName,
     fallback: string | undefined,
     name: string,
+    fp16: boolean,
   ) {
     this.session = session;
+    this.weightsDtype = fp16 ? 'float16' : 'float32';
     this.resolution = plan.config.imageSize;
     this.learnedVariance = plan.config.outChannels === 6;
     this.executionProvider = provider;
@@ -128,6 +137,7 @@ export class OnnxDenoiser implements Denoiser {
     const plan = planUNet(config);
     checkUNetStateDict(config, stateDict, options.name);
     const params = unetParamCount(config);
+    options = { ...options, fp16: options.fp16 ?? storedAsHalf(stateDict) };
     const { ort, kind } = await loadOnnxRuntime(options.runtime);
     const providers = await resolveProviders(kind, options);
     const threads = options.threads ?? (await defaultThreads(kind));
@@ -148,7 +158,7 @@ export class OnnxDenoiser implements Denoiser {
       try {
         const session = await ort.InferenceSession.create(serialized.model, sessionOptions(ort, kind, list, threads, serialized));
         const fallback = firstError === undefined ? undefined : `${providers[0]} failed: ${(firstError as Error)?.message ?? String(firstError)}`;
-        return new OnnxDenoiser(ort, plan, session, weightFeeds(ort, serialized), list[0], fallback, denoiserName(plan, list[0], options));
+        return new OnnxDenoiser(ort, plan, session, weightFeeds(ort, serialized), list[0], fallback, denoiserName(plan, list[0], options), options.fp16 === true);
       } catch (err) {
         firstError ??= err;
       }
@@ -221,13 +231,10 @@ export async function chooseStorage(
   options: OnnxDenoiserOptions,
 ): Promise<WeightStorage> {
   const mode = options.weights ?? 'auto';
-  if (mode === 'inputs') {
-    if (options.fp16) throw new DifbfsrError('INVALID_OPTION', "weights: 'inputs' feeds float32 weights; fp16 needs weights: 'initializers'");
-    return 'inputs';
-  }
+  if (mode === 'inputs') return 'inputs';
   if (mode === 'initializers') return 'external';
   if (mode !== 'auto') throw new DifbfsrError('INVALID_OPTION', `weights must be 'auto', 'initializers' or 'inputs', got ${JSON.stringify(mode)}`);
-  if (kind !== 'node' || provider !== 'cpu' || options.fp16) return 'external';
+  if (kind !== 'node' || provider !== 'cpu') return 'external';
   if (4 * params >= LARGE_WEIGHTS_BYTES) return 'inputs';
   const available = await availableMemoryBytes();
   return available === undefined || totalBytes(sessionNeed(plan, params, 'external', kind, provider, options)) <= available ? 'external' : 'inputs';
@@ -282,11 +289,20 @@ function sessionOptions(
   return options;
 }
 
+/** Whether every floating-point tensor of the checkpoint is stored as float16. */
+function storedAsHalf(stateDict: StateDict): boolean {
+  const floats = stateDict.names().map((n) => stateDict.get(n).dtype).filter((d) => d.startsWith('float') || d === 'bfloat16');
+  return floats.length > 0 && floats.every((d) => d === 'float16');
+}
+
+/** The weight inputs as onnxruntime tensors over their bytes (copied only when misaligned). */
 function weightFeeds(ort: OnnxRuntime, serialized: SerializedModel): Record<string, Ort.Tensor> {
   const feeds: Record<string, Ort.Tensor> = {};
   for (const w of serialized.weightInputs ?? []) {
-    const data = new Float32Array(w.data.buffer, w.data.byteOffset, w.data.byteLength / 4);
-    feeds[w.name] = new ort.Tensor('float32', data, [...w.dims]);
+    const size = w.dtype === 'float16' ? 2 : 4;
+    const bytes = w.data.byteOffset % size === 0 ? w.data : w.data.slice();
+    const data = size === 2 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2) : new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    feeds[w.name] = new ort.Tensor(w.dtype === 'float16' ? 'float16' : 'float32', data, [...w.dims]);
   }
   return feeds;
 }

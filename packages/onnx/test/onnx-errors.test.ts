@@ -50,7 +50,6 @@ describe('configs and checkpoints that cannot be built', () => {
   it('bad options are INVALID_OPTION', async () => {
     await expect(OnnxDenoiser.create(CONFIG, weights, { threads: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(OnnxDenoiser.create(CONFIG, weights, { executionProviders: [] })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    await expect(OnnxDenoiser.create(CONFIG, weights, { weights: 'inputs', fp16: true })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 });
 
@@ -93,14 +92,14 @@ describe('memory', () => {
     roomy.dispose();
   });
 
-  it("weights 'auto' feeds large models' weights as inputs on the CPU, never on GPUs, in browsers or with fp16", async () => {
+  it("weights 'auto' feeds large models' weights as inputs on the CPU (float16 too), never on GPUs or in browsers", async () => {
     const plan = planUNet(CONFIG);
     const large = LARGE_WEIGHTS_BYTES / 4;
     expect(await chooseStorage(plan, large, 'node', 'cpu', {})).toBe('inputs');
     expect(await chooseStorage(plan, large - 1, 'node', 'cpu', {})).toBe('external');
     expect(await chooseStorage(plan, large, 'node', 'cuda', {})).toBe('external');
     expect(await chooseStorage(plan, large, 'web', 'wasm', {})).toBe('external');
-    expect(await chooseStorage(plan, large, 'node', 'cpu', { fp16: true })).toBe('external');
+    expect(await chooseStorage(plan, large, 'node', 'cpu', { fp16: true })).toBe('inputs');
     expect(await chooseStorage(plan, large, 'node', 'cpu', { weights: 'initializers' })).toBe('external');
   });
 });

@@ -36,6 +36,8 @@ export class BlendedDenoiser implements Denoiser {
   readonly resolution: number;
   readonly learnedVariance: boolean;
   readonly name: string;
+  /** The closed-form prior when it is a {@link GaussianFaceModel}, else the network's own (see {@link Denoiser.gaussianModel}). */
+  declare readonly gaussianModel?: GaussianFaceModel;
 
   /** @throws DifbfsrError `INVALID_OPTION` for priors of different resolutions or bad weights. */
   constructor(

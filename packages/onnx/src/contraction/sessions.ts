@@ -1,4 +1,5 @@
 import type * as Ort from 'onnxruntime-node';
+import { exactAllocation } from '../cpu-arena.js';
 import type { LoadedRuntime } from '../runtime.js';
 import { contractionModelBytes, type ContractionGraphConfig, type ContractionProgram } from './programs.js';
 
@@ -23,13 +24,17 @@ const keyOf = (rt: LoadedRuntime, program: ContractionProgram, config: Contracti
  * Activations come from onnxruntime's arena, without the memory pattern: with it, each session's
  * first two runs were 3-8x slower and its memory twice as large (a restore at 256 px: srmStep's
  * first runs 3.4-3.7 s against 0.5 s, RSS of the five sessions 2.1 GB against 1.2 GB; the
- * steady-state runs no slower; measured with onnxruntime-node 1.30, 2 threads).
+ * steady-state runs no slower; measured with onnxruntime-node 1.30, 2 threads). Under
+ * {@link exactAllocation} there is no arena and each run allocates one planned block (the memory
+ * pattern), which it returns when done.
  */
 function sessionOptions(rt: LoadedRuntime, threads: number | undefined): Ort.InferenceSession.SessionOptions {
+  const exact = rt.kind === 'node' && exactAllocation();
   const options: Ort.InferenceSession.SessionOptions = {
     executionProviders: [rt.kind === 'node' ? 'cpu' : 'wasm'],
     graphOptimizationLevel: 'all',
-    enableMemPattern: false,
+    enableCpuMemArena: !exact,
+    enableMemPattern: exact,
   };
   if (rt.kind === 'node') {
     options.intraOpNumThreads = threads;
