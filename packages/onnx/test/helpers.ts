@@ -1,5 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { StateDict } from '@difbfsr/models';
+import type { StateDict, UNetConfig } from '@difbfsr/models';
+
+/** 16 px, two levels, attention at 8 px: small enough to build in milliseconds. */
+export const SMALL_UNET: UNetConfig = {
+  image_size: 16,
+  num_channels: 32,
+  num_res_blocks: 1,
+  channel_mult: [1, 2],
+  attention_resolutions: '8',
+  num_head_channels: 32,
+  use_scale_shift_norm: true,
+  resblock_updown: false,
+  learn_sigma: true,
+};
 
 /** Largest |a - ref| / max(1, |ref|) (the fixtures' tolerance is 1e-4). */
 export function maxRelDiff(actual: ArrayLike<number>, ref: ArrayLike<number>): number {

@@ -5,20 +5,10 @@ import { loadCheckpoint, saveSafetensors, type StateDict, type UNetConfig } from
 import { estimateActivationBytes, exportUNetToOnnx, OnnxDenoiser } from '@difbfsr/onnx';
 import { planUNet, unetParamCount } from '@difbfsr/models';
 import { chooseStorage, LARGE_WEIGHTS_BYTES } from '../src/onnx-denoiser.js';
+import { SMALL_UNET } from './helpers.js';
 import { randomUNetTensors } from './random-state-dict.js';
 
-/** 16 px, two levels, attention at 8 px: small enough to build in milliseconds. */
-const CONFIG: UNetConfig = {
-  image_size: 16,
-  num_channels: 32,
-  num_res_blocks: 1,
-  channel_mult: [1, 2],
-  attention_resolutions: '8',
-  num_head_channels: 32,
-  use_scale_shift_norm: true,
-  resblock_updown: false,
-  learn_sigma: true,
-};
+const CONFIG = SMALL_UNET;
 
 let weights: StateDict;
 beforeAll(async () => {

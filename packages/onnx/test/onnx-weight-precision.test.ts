@@ -1,33 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint, saveSafetensors, type StateDict, type UNetConfig } from '@difbfsr/models';
+import { loadCheckpoint, saveSafetensors, type StateDict } from '@difbfsr/models';
 import { OnnxDenoiser, type OnnxDenoiserOptions } from '@difbfsr/onnx';
+import { maxRelDiff, SMALL_UNET } from './helpers.js';
 import { randomUNetTensors } from './random-state-dict.js';
 
-/** 16 px, two levels, attention at 8 px: small enough to build in milliseconds. */
-const CONFIG: UNetConfig = {
-  image_size: 16,
-  num_channels: 32,
-  num_res_blocks: 1,
-  channel_mult: [1, 2],
-  attention_resolutions: '8',
-  num_head_channels: 32,
-  use_scale_shift_norm: true,
-  resblock_updown: false,
-  learn_sigma: true,
-};
-
-/** Largest |a - b| over the largest |b|. */
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
+const CONFIG = SMALL_UNET;
 
 describe('OnnxDenoiser weight precision', () => {
   let half: StateDict;
@@ -59,7 +38,7 @@ describe('OnnxDenoiser weight precision', () => {
     expect(stored.dtype).toBe('float16');
     expect(widened.dtype).toBe('float32');
     // The same weight values (float16 widens exactly), float32 arithmetic in both graphs.
-    expect(relDiff(stored.eps, widened.eps)).toBeLessThan(1e-5);
+    expect(maxRelDiff(stored.eps, widened.eps)).toBeLessThan(1e-5);
   });
 
   it('feeds float16 weights as inputs, cast layer by layer, with the results of float16 initializers', async () => {
@@ -67,6 +46,6 @@ describe('OnnxDenoiser weight precision', () => {
     const initializers = await epsOf({ weights: 'initializers' });
     expect([inputs.weights, inputs.dtype]).toEqual(['inputs', 'float16']);
     expect([initializers.weights, initializers.dtype]).toEqual(['initializers', 'float16']);
-    expect(relDiff(inputs.eps, initializers.eps)).toBeLessThan(1e-5);
+    expect(maxRelDiff(inputs.eps, initializers.eps)).toBeLessThan(1e-5);
   });
 });
