@@ -11,6 +11,7 @@ export { trueDegradation } from './degradation/true-degradation.js';
 export { psnr } from './metrics/psnr.js';
 export { ssim } from './metrics/ssim.js';
 export { gaussianFit, frechetDistance, setFrechetDistance, type GaussianFit } from './metrics/frechet-distance.js';
+export { colourCastStats, meanColours, CHI2_3_P99, type ColourCastStats } from './metrics/colour-cast.js';
 export { descriptorDistance, notSamePersonShare, SAME_PERSON_MAX_DISTANCE } from './metrics/identity-verification.js';
 export { landmarkNme, type LandmarkPoint } from './metrics/landmark-nme.js';
 export { faceFeatureDistances } from './metrics/face-feature-distance.js';
