@@ -55,8 +55,9 @@ export type RestoreMethod = 'diffusion' | 'posterior' | 'gaussian';
 export interface MethodOptions {
   /**
    * See {@link RestoreMethod}. Default `'auto'`: `'posterior'` when a Gaussian face model goes with
-   * the prior (`gaussianModel` given, or the registered face model's with its own prior) and no
-   * `ablation` is asked for, else `'diffusion'`. `RestoreInfo.method` says which ran.
+   * the prior (`gaussianModel` given; one the prior carries, as `Denoiser.gaussianModel`, which the
+   * bundled prior from `getDefaultPrior()` does; or, with no prior given, the registered face
+   * model's) and no `ablation` is asked for, else `'diffusion'`. `RestoreInfo.method` says which ran.
    */
   method?: RestoreMethod | 'auto';
   /**
