@@ -1,13 +1,21 @@
 """Fit the per-timestep blend of the bundled network prior with the bundled Gaussian face model
-(core's BlendedDenoiser: eps = w(t) eps_network + (1 - w(t)) eps_gaussian), and probe all three.
+(core's BlendedDenoiser), and probe the network, the Gaussian model and both blends.
 
     /usr/bin/python3 tools/train-prior/blend.py [--faces 256]
 
-w(t) is the least-squares optimum of the blended x0 estimate, clipped to [0, 1], on TRAINING faces
-(every 130th of the sorted set, so never the dev faces the probe reports), at t = 0, 50, ..., 950
-with seeded noise; it is written to packages/models/assets/face64/blend.json with the dev probe
-(x0 PSNR at t = 100, 200, 400 on 64 dev faces) of the network, the Gaussian model and the blend.
-Rerun it whenever either shipped model changes.
+The plain blend is eps = w(t) eps_network + (1 - w(t)) eps_gaussian. The banded blend, which
+restore() uses, gives each eigen-band of the Gaussian model (components BANDS of its basis) and the
+rest of the image space its own weight: eps = eps_g + sum_k w_k(t) P_k (eps_n - eps_g). Every weight
+is the least-squares optimum of the blended x0 estimate (the parts are orthogonal, so each is fitted
+on its own), clipped to [0, 1], on TRAINING faces (every 130th of the sorted set, so never the dev
+faces the probe reports), at t = 0, 50, ..., 950 with seeded noise. Written to
+packages/models/assets/face64/blend.json with the dev probe (x0 PSNR at t = 100, 200, 400 on 64 dev
+faces). Rerun it whenever either shipped model changes.
+
+Why bands: at t = 400 the network's estimate is good along the Gaussian model's leading components
+(fitted weight 0.85-0.94) and poor in the rest of the image space (0.17), which one weight cannot
+say. On 64 dev faces with the step-1800 network: one weight 20.41 dB, four parts 20.58; finer
+splits (384 single components, six frequency bands of the rest) 20.60.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from prior.safetensors_io import load_safetensors
 from probe import dev_faces, shipped_model
 
 ASSET_DIR = os.path.join(REPO_DIR, "packages", "models", "assets", "face64")
+BANDS = [(0, 16), (16, 64), (64, 384)]
 
 
 class ShippedGaussian:
@@ -57,6 +66,27 @@ class ShippedGaussian:
         return est.reshape(n, self.res, self.res, 3).permute(0, 3, 1, 2).clamp(-1, 1)
 
 
+def flat(x: torch.Tensor) -> torch.Tensor:
+    """[N, 3, H, W] -> [N, H*W*3] rows (the Gaussian model's HWC order)."""
+    return x.permute(0, 2, 3, 1).reshape(len(x), -1)
+
+
+def band_parts(d: torch.Tensor, u: torch.Tensor) -> list:
+    """The projections of the rows of `d` on each band of the basis `u` (rows), then the rest."""
+    c = d @ u.T
+    parts = [c[:, a:b] @ u[a:b] for a, b in BANDS]
+    return parts + [d - sum(parts)]
+
+
+def fit_weight(target: torch.Tensor, part: torch.Tensor) -> float:
+    return round(min(1.0, max(0.0, float((target * part).sum() / (part * part).sum()))), 4)
+
+
+def banded_x0(na: torch.Tensor, ga: torch.Tensor, u: torch.Tensor, ws: list) -> torch.Tensor:
+    out = flat(ga) + sum(w * p for w, p in zip(ws, band_parts(flat(na - ga), u)))
+    return out.reshape(na.shape[0], na.shape[2], na.shape[3], 3).permute(0, 3, 1, 2).clamp(-1, 1)
+
+
 @torch.no_grad()
 def network_x0(net: torch.nn.Module, xt: torch.Tensor, t: int, batch: int = 32) -> torch.Tensor:
     d = Diffusion.linear()
@@ -78,20 +108,24 @@ def main(argv) -> None:
     train = load_train(shared_path("data", "faces64", "train.zip"), os.path.join(RUNS_DIR, "cache", "train64.npy"))
     fit_faces = to_model(np.asarray(train[::130][: a.faces]))
     ts = list(range(0, 1000, 50))
-    weights = []
+    weights, band_weights = [], []
     for t, xt in noised(fit_faces, ts):
         na, ga = network_x0(net, xt, t), gauss.x0(xt, t)
-        w = float(((fit_faces - ga) * (na - ga)).sum() / ((na - ga) ** 2).sum())
-        weights.append(round(min(1.0, max(0.0, w)), 4))
-        print(f"t {t}: w {weights[-1]}", flush=True)
+        target = flat(fit_faces - ga)
+        weights.append(fit_weight(target, flat(na - ga)))
+        band_weights.append([fit_weight(target, part) for part in band_parts(flat(na - ga), gauss.u)])
+        print(f"t {t}: w {weights[-1]}, bands {band_weights[-1]}", flush=True)
     dev = dev_faces()
-    probe = {"network": {}, "gaussian": {}, "blend": {}}
+    probe = {"network": {}, "gaussian": {}, "blend": {}, "banded blend": {}}
     for t, xt in noised(dev, PROBE_TS):
         na, ga = network_x0(net, xt, t), gauss.x0(xt, t)
         w = float(np.interp(t, ts, weights))
-        for name, est in (("network", na), ("gaussian", ga), ("blend", w * na + (1 - w) * ga)):
+        ws = [float(np.interp(t, ts, [row[k] for row in band_weights])) for k in range(len(BANDS) + 1)]
+        for name, est in (("network", na), ("gaussian", ga), ("blend", w * na + (1 - w) * ga), ("banded blend", banded_x0(na, ga, gauss.u, ws))):
             probe[name][t] = round(mean_psnr(est, dev), 3)
-    out = {"t": ts, "w": weights, "fit": f"least squares on {a.faces} training faces (every 130th), seeded noise",
+    out = {"t": ts, "w": weights,
+           "bands": {"ranges": [list(b) for b in BANDS], "w": [[row[k] for row in band_weights] for k in range(len(BANDS) + 1)]},
+           "fit": f"least squares on {a.faces} training faces (every 130th), seeded noise",
            "dev_probe_x0_psnr": probe}
     with open(os.path.join(ASSET_DIR, "blend.json"), "w") as f:
         json.dump(out, f, indent=1)

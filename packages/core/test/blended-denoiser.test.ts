@@ -59,4 +59,72 @@ describe('BlendedDenoiser', () => {
     expect(resolveRestoreOptions({ prior: plain }).run.method).toBe('diffusion');
     face.dispose?.();
   });
+
+  describe('with eigen-bands of the Gaussian face model', () => {
+    const data = syntheticGaussianModel(); // 8 px, rank 20
+    const ranges = [[0, 4], [4, 12]] as [number, number][];
+    const t = [0, 100, 500];
+
+    it('weighs each band of (eps_network - eps_gaussian) and the rest by its own w(t), exactly as the projections say', async () => {
+      const face = new GaussianFaceModel(data);
+      const net = new GaussianPrior({ resolution: face.resolution, mean: 0.1, std: 0.4 });
+      const rows = [[1, 0.6, 0.2], [0.9, 0.5, 0.4], [0.8, 0.3, 0]];
+      const blend = new BlendedDenoiser(net, face, { t, w: [1, 0.5, 0], bands: { ranges, w: rows } });
+      const x = tf.randomNormal([3, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const at = [50, 300, 700];
+      const before = tf.memory().numTensors;
+      const out = await blend.predict(x, at);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      const en = net.predict(x, at).eps.arraySync().map((img) => img.flat(2));
+      const eg = face.predict(x, at).eps.arraySync().map((img) => img.flat(2));
+      const got = out.eps.arraySync().map((img) => img.flat(2));
+      const dim = 8 * 8 * 3;
+      const u = (j: number) => data.eigenvectors.subarray(j * dim, (j + 1) * dim);
+      for (let i = 0; i < 3; i++) {
+        const ws = rows.map((row) => blendWeightAt({ t, w: row }, at[i]));
+        const d = en[i].map((v, p) => v - eg[i][p]);
+        // Reference: eps_g + w_rest d + sum over components j in band k of (w_k - w_rest) (u_j . d) u_j.
+        const ref = d.map((v, p) => eg[i][p] + ws[2] * v);
+        ranges.forEach(([from, to], k) => {
+          for (let j = from; j < to; j++) {
+            const c = u(j).reduce((s, uj, p) => s + uj * d[p], 0);
+            for (let p = 0; p < dim; p++) ref[p] += (ws[k] - ws[2]) * c * u(j)[p];
+          }
+        });
+        for (let p = 0; p < dim; p++) expect(got[i][p]).toBeCloseTo(ref[p], 4);
+      }
+      tf.dispose([x, out.eps]);
+      face.dispose();
+    });
+
+    it('equals the plain blend when every band has the same weights', async () => {
+      const face = new GaussianFaceModel(data);
+      const net = new GaussianPrior({ resolution: face.resolution, std: 0.3 });
+      const w = [0.9, 0.4, 0.1];
+      const plain = new BlendedDenoiser(net, face, { t, w });
+      const banded = new BlendedDenoiser(net, face, { t, w, bands: { ranges, w: [w, w, w] } });
+      const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+      const [a, b] = [await plain.predict(x, [80, 420]), await banded.predict(x, [80, 420])];
+      expect(tf.max(tf.abs(tf.sub(a.eps, b.eps))).arraySync()).toBeLessThan(1e-5);
+      tf.dispose([x, a.eps, b.eps]);
+      face.dispose();
+    });
+
+    it('refuses bands without a Gaussian face model, overlapping or out-of-rank ranges and wrong rows', () => {
+      const face = new GaussianFaceModel(data);
+      const net = new GaussianPrior({ resolution: face.resolution });
+      const w = [1, 0.5, 0];
+      const rows = [w, w, w];
+      expect(() => new BlendedDenoiser(net, new GaussianPrior({ resolution: face.resolution }), { t, w, bands: { ranges, w: rows } })).toThrow(/need a Gaussian face model/);
+      for (const bad of [
+        { ranges: [[0, 6], [4, 12]] as [number, number][], w: rows },
+        { ranges: [[0, 4], [4, 21]] as [number, number][], w: rows },
+        { ranges, w: [w, w] },
+        { ranges, w: [w, w, [1, 2, 0]] },
+      ]) {
+        expect(() => new BlendedDenoiser(net, face, { t, w, bands: bad })).toThrow(/rank 20 and one row of 3 weights/);
+      }
+      face.dispose();
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { DifbfsrError, setDefaultFaceModel, type DegradationEstimator, type FaceModel, type GaussianFaceModel } from '@difbfsr/core';
+import { DifbfsrError, setDefaultFaceModel, type BlendWeights, type DegradationEstimator, type FaceModel, type GaussianFaceModel } from '@difbfsr/core';
 import { loadCheckpoint } from './checkpoint/load.js';
 import type { StateDict } from './checkpoint/types.js';
 import blend from '../assets/face64/blend.json';
@@ -55,17 +55,24 @@ export function loadBundledDegradationEstimator(): Promise<DegradationEstimator>
   return load(BUNDLED_DEGRADATION_ESTIMATOR_URL, 'degradation estimator', (sd) => new CnnDegradationEstimator(sd, 'difbfsr-face64-degradation'));
 }
 
+/** The blend of blend.json (written by tools/train-prior/blend.py; `bands` since the 2026-12-06 export). */
+function blendWeights(file: { t: number[]; w: number[]; bands?: { ranges: number[][]; w: number[][] } }): BlendWeights {
+  const { t, w, bands } = file;
+  return bands ? { t, w, bands: { ranges: bands.ranges.map(([a, b]) => [a, b] as const), w: bands.w } } : { t, w };
+}
+
 /**
  * The bundled face model: the 64x64 face prior, its face template, and the Gaussian face model and
  * degradation estimator fitted to the same faces. The default prior is the network blended with the
- * Gaussian face model per timestep (`assets/face64/blend.json`, fitted by `tools/train-prior/blend.py`:
- * the network's weight falls from 0.93 at t = 50 to 0.39 at t = 400 and about 0 from t = 750).
+ * Gaussian face model per timestep and per eigen-band of the Gaussian model (`assets/face64/blend.json`,
+ * fitted by `tools/train-prior/blend.py`: the network keeps most weight along the model's leading
+ * components and loses it first in the rest of the image space as t grows).
  */
 export const BUNDLED_FACE_MODEL: FaceModel = {
   prior: { network: loadBundledNetwork },
   faceTemplate: BUNDLED_FACE_TEMPLATE,
   gaussianModel: loadBundledGaussianModel,
-  priorBlend: { t: blend.t, w: blend.w },
+  priorBlend: blendWeights(blend),
   degradationEstimator: loadBundledDegradationEstimator,
 };
 
