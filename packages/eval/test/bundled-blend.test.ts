@@ -18,7 +18,7 @@ describeShared('the bundled prior: the banded blend on dev faces [wasm]', FACES.
     await tf.setBackend('wasm');
   });
 
-  it('denoises x_400 better than the one-weight blend, the network and the Gaussian model', async () => {
+  it('denoises x_400 better than the one-weight blend, and than the network and the Gaussian model by more', async () => {
     const prior = await getDefaultPrior({ backend: 'tfjs' });
     expect(prior).toBeInstanceOf(BlendedDenoiser);
     const banded = prior as BlendedDenoiser;
@@ -43,8 +43,9 @@ describeShared('the bundled prior: the banded blend on dev faces [wasm]', FACES.
     const [b, p, n, g] = [await score(banded), await score(plain), await score(banded.network), await score(banded.closedForm)];
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x0, xt]);
-    // blend.py's probe on 64 dev faces (shipped 1342-step network): 20.30 / 20.14 / 19.76 / 19.77 dB.
+    // blend.py's probe on 64 dev faces (shipped 2583-step network): banded 20.74, one weight 20.60,
+    // network 20.54, Gaussian model 19.77 dB. On these 16 faces one weight is level with the network.
     expect(b).toBeGreaterThan(p + 0.05);
-    expect(p).toBeGreaterThan(Math.max(n, g));
+    expect(b).toBeGreaterThan(Math.max(n, g) + 0.1);
   });
 });
