@@ -12,7 +12,7 @@
  * Gaussian face model), on ONNX Runtime; 256 dev faces against the training faces are the anchor
  * (real held-out faces: what a perfect prior would score with as many images).
  *
- *   node --import tsx tools/train-prior/sample-stats.ts [--samples 256] [--steps 100] [--batch 32] [--seed 0] [--no-record]
+ *   node --import tsx tools/train-prior/sample-stats.ts [--samples 256] [--steps 100] [--batch 32] [--seed 0] [--blend-only] [--no-record]
  *
  * Needs ../shared/data/faces64 (train.zip, dev/). Writes no image.
  */
@@ -105,7 +105,7 @@ const record = {
   steps,
   seed: Number(arg('seed', '0')),
   anchorDev: score(dev.slice(0, n)),
-  network: score(await samples(blend.network, n, steps, Number(arg('batch', '32')), Number(arg('seed', '0')), 'network')),
+  ...(process.argv.includes('--blend-only') ? {} : { network: score(await samples(blend.network, n, steps, Number(arg('batch', '32')), Number(arg('seed', '0')), 'network')) }),
   blend: score(await samples(blend, n, steps, Number(arg('batch', '32')), Number(arg('seed', '0')), 'blend')),
 };
 recognizer.dispose();
@@ -113,6 +113,7 @@ const rgb = (v: number[]) => v.map((x) => x.toFixed(1)).join(' / ');
 console.log(`| images (against ${n} training faces) | mean-colour FD | mean R / G / B (training ${rgb(record.anchorDev.referenceMeanRgb)}) | outside the 99% colour ellipsoid | descriptor FD |`);
 console.log('|---|---|---|---|---|');
 for (const [label, s] of [[`${n} dev faces (anchor)`, record.anchorDev], [`${n} samples, network (step ${record.priorSteps})`, record.network], [`${n} samples, blended prior`, record.blend]] as const) {
+  if (s === undefined) continue;
   console.log(`| ${label} | ${s.frechet.toFixed(1)} | ${rgb(s.meanRgb)} | ${(100 * s.outsideShare).toFixed(1)}% | ${s.descriptorFd.toFixed(4)} |`);
 }
 if (!process.argv.includes('--no-record')) appendFileSync(RECORD, `${JSON.stringify(record)}\n`);
