@@ -12,6 +12,13 @@ faces the probe reports), at t = 0, 50, ..., 950 with seeded noise. Written to
 packages/models/assets/face64/blend.json with the dev probe (x0 PSNR at t = 100, 200, 400 on 64 dev
 faces). Rerun it whenever either shipped model changes.
 
+The mean colour (the per-channel mean over the pixels) is a part of its own: with `--colour
+gaussian` (the default) it is the Gaussian model's at every t. Fitted like the other parts
+(`--colour fit`, and printed either way), the network's colour weight is 0.0-0.18 from t = 200 up
+(step-2583 network): its colour estimate is worse than the linear one exactly where unconditional
+samples get their colour, and the banded blend without this part let it through (23.4% of 256
+samples outside the training faces' colour ellipsoid, against 5.1% for the one-weight blend).
+
 Why bands: at t = 400 the network's estimate is good along the Gaussian model's leading components
 (fitted weight 0.85-0.94) and poor in the rest of the image space (0.17), which one weight cannot
 say. On 64 dev faces with the step-1800 network: one weight 20.41 dB, four parts 20.58; finer
@@ -86,9 +93,17 @@ def fit_weight(target: torch.Tensor, part: torch.Tensor) -> float:
     return round(min(1.0, max(0.0, float((target * part).sum() / (part * part).sum()))), 4)
 
 
-def banded_x0(na: torch.Tensor, ga: torch.Tensor, u: torch.Tensor, ws: list) -> torch.Tensor:
-    out = flat(ga) + sum(w * p for w, p in zip(ws, band_parts(flat(na - ga), u)))
-    return out.reshape(na.shape[0], na.shape[2], na.shape[3], 3).permute(0, 3, 1, 2).clamp(-1, 1)
+def mean_colour(x: torch.Tensor) -> torch.Tensor:
+    """The per-channel mean of each image [N, 3, H, W], broadcast back to its shape."""
+    return x.mean(dim=(2, 3), keepdim=True).expand_as(x)
+
+
+def banded_x0(na: torch.Tensor, ga: torch.Tensor, u: torch.Tensor, ws: list, wc: float | None) -> torch.Tensor:
+    """The banded blend with band weights `ws`; with `wc`, its mean colour replaced by `ga + wc (na - ga)`'s."""
+    out = (flat(ga) + sum(w * p for w, p in zip(ws, band_parts(flat(na - ga), u)))).reshape(na.shape[0], na.shape[2], na.shape[3], 3).permute(0, 3, 1, 2)
+    if wc is not None:
+        out = out + mean_colour(ga + wc * (na - ga) - out)
+    return out.clamp(-1, 1)
 
 
 @torch.no_grad()
@@ -105,6 +120,8 @@ def main(argv) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--faces", type=int, default=256)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--colour", choices=["fit", "gaussian"], default="gaussian",
+                   help="the network's weight for the mean colour: fitted per t, or 0 (the Gaussian model's colour at every t)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     net = shipped_model().eval()
@@ -112,23 +129,28 @@ def main(argv) -> None:
     train = load_train(shared_path("data", "faces64", "train.zip"), os.path.join(RUNS_DIR, "cache", "train64.npy"))
     fit_faces = to_model(np.asarray(train[::130][: a.faces]))
     ts = list(range(0, 1000, 50))
-    weights, band_weights = [], []
+    weights, band_weights, colour_weights = [], [], []
     for t, xt in noised(fit_faces, ts):
         na, ga = network_x0(net, xt, t), gauss.x0(xt, t)
         target = flat(fit_faces - ga)
         weights.append(fit_weight(target, flat(na - ga)))
         band_weights.append([fit_weight(target, part) for part in band_parts(flat(na - ga), gauss.u)] if t <= BANDS_UP_TO else [weights[-1]] * (len(BANDS) + 1))
-        print(f"t {t}: w {weights[-1]}, bands {band_weights[-1]}", flush=True)
+        fitted_colour = fit_weight(mean_colour(fit_faces - ga), mean_colour(na - ga))
+        colour_weights.append(fitted_colour if a.colour == "fit" else 0.0)
+        print(f"t {t}: w {weights[-1]}, bands {band_weights[-1]}, colour {fitted_colour} (fitted)", flush=True)
     dev = dev_faces()
-    probe = {"network": {}, "gaussian": {}, "blend": {}, "banded blend": {}}
+    probe = {"network": {}, "gaussian": {}, "blend": {}, "banded blend": {}, "banded blend, its own colour": {}}
     for t, xt in noised(dev, PROBE_TS):
         na, ga = network_x0(net, xt, t), gauss.x0(xt, t)
         w = float(np.interp(t, ts, weights))
         ws = [float(np.interp(t, ts, [row[k] for row in band_weights])) for k in range(len(BANDS) + 1)]
-        for name, est in (("network", na), ("gaussian", ga), ("blend", w * na + (1 - w) * ga), ("banded blend", banded_x0(na, ga, gauss.u, ws))):
+        wc = float(np.interp(t, ts, colour_weights))
+        for name, est in (("network", na), ("gaussian", ga), ("blend", w * na + (1 - w) * ga), ("banded blend", banded_x0(na, ga, gauss.u, ws, wc)),
+                          ("banded blend, its own colour", banded_x0(na, ga, gauss.u, ws, None))):
             probe[name][t] = round(mean_psnr(est, dev), 3)
     out = {"t": ts, "w": weights,
            "bands": {"ranges": [list(b) for b in BANDS], "w": [[row[k] for row in band_weights] for k in range(len(BANDS) + 1)]},
+           "meanColour": colour_weights,
            "fit": f"least squares on {a.faces} training faces (every 130th), seeded noise",
            "dev_probe_x0_psnr": probe}
     with open(os.path.join(ASSET_DIR, "blend.json"), "w") as f:

@@ -101,6 +101,7 @@ const score = (images: readonly RgbImage[]) => ({ ...colourCastStats(images, tra
 const record = {
   date: new Date().toISOString().slice(0, 10),
   priorSteps: config.training.steps,
+  blendParts: [blend.weights.bands ? `${blend.weights.bands.ranges.length} eigen-bands and the rest` : 'one weight', ...(blend.weights.meanColour ? ['mean colour'] : [])].join(', '),
   samples: n,
   steps,
   seed: Number(arg('seed', '0')),

@@ -60,6 +60,31 @@ describe('BlendedDenoiser', () => {
     face.dispose?.();
   });
 
+  it("takes the mean colour from its own weights: the other weights' blend less its per-channel mean plus that of the colour blend", async () => {
+    const a = new GaussianPrior({ resolution: 4, mean: -0.1, std: 0.3 });
+    const b = new GaussianPrior({ resolution: 4, mean: 0.2, std: 0.6 });
+    const meanColour = [0.2, 0, 0.7];
+    const blend = new BlendedDenoiser(a, b, { ...weights, meanColour });
+    const x = tf.randomNormal([3, 4, 4, 3], 0.3, 1, 'float32', 3) as tf.Tensor4D;
+    const t = [0, 300, 800];
+    const before = tf.memory().numTensors;
+    const out = await blend.predict(x, t);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const [pa, pb, got] = [a.predict(x, t).eps, b.predict(x, t).eps, out.eps].map((e) => {
+      const rows = e.arraySync().map((img) => img.flat(2));
+      e.dispose();
+      return rows;
+    });
+    t.forEach((ti, i) => {
+      const [w, c] = [blendWeightAt(weights, ti), blendWeightAt({ t: weights.t, w: meanColour }, ti)];
+      const mix = (k: number, p: number): number => k * pa[i][p] + (1 - k) * pb[i][p];
+      const channelMean = (k: number, ch: number): number => Array.from({ length: 16 }, (_, q) => mix(k, 3 * q + ch)).reduce((s, v) => s + v, 0) / 16;
+      for (let p = 0; p < 48; p++) expect(got[i][p]).toBeCloseTo(mix(w, p) - channelMean(w, p % 3) + channelMean(c, p % 3), 5);
+    });
+    tf.dispose(x);
+    expect(() => new BlendedDenoiser(a, b, { ...weights, meanColour: [0, 1] })).toThrow(/meanColour needs 3 weights/);
+  });
+
   describe('with eigen-bands of the Gaussian face model', () => {
     const data = syntheticGaussianModel(); // 8 px, rank 20
     const ranges = [[0, 4], [4, 12]] as [number, number][];

@@ -18,7 +18,7 @@ describeShared('the bundled prior: the banded blend on dev faces [wasm]', FACES.
     await tf.setBackend('wasm');
   });
 
-  it('denoises x_400 better than the one-weight blend, and than the network and the Gaussian model by more', async () => {
+  it("denoises x_400 better than the one-weight blend, and than the network and the Gaussian model by more, with the Gaussian model's mean colour", async () => {
     const prior = await getDefaultPrior({ backend: 'tfjs' });
     expect(prior).toBeInstanceOf(BlendedDenoiser);
     const banded = prior as BlendedDenoiser;
@@ -41,9 +41,14 @@ describeShared('the bundled prior: the banded blend on dev faces [wasm]', FACES.
       return images.reduce((s, img, i) => s + psnr(img, faces[i]), 0) / faces.length;
     };
     const [b, p, n, g] = [await score(banded), await score(plain), await score(banded.network), await score(banded.closedForm)];
+    // blend.py's default: the mean colour is the Gaussian model's at every t.
+    const [blended, closed] = [await banded.predict(xt, ts), await banded.closedForm.predict(xt, ts)];
+    const colourGap = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.mean(blended.eps, [1, 2]), tf.mean(closed.eps, [1, 2])))).dataSync()[0]);
+    tf.dispose([blended.eps, closed.eps, ...[blended.v, closed.v].filter((x) => x !== undefined)]);
+    expect(colourGap).toBeLessThan(1e-5);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x0, xt]);
-    // blend.py's probe on 64 dev faces (shipped 2583-step network): banded 20.74, one weight 20.60,
+    // blend.py's probe on 64 dev faces (shipped 2583-step network): banded 20.75, one weight 20.60,
     // network 20.54, Gaussian model 19.77 dB. On these 16 faces one weight is level with the network.
     expect(b).toBeGreaterThan(p + 0.05);
     expect(b).toBeGreaterThan(Math.max(n, g) + 0.1);

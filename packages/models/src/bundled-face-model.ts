@@ -55,10 +55,15 @@ export function loadBundledDegradationEstimator(): Promise<DegradationEstimator>
   return load(BUNDLED_DEGRADATION_ESTIMATOR_URL, 'degradation estimator', (sd) => new CnnDegradationEstimator(sd, 'difbfsr-face64-degradation'));
 }
 
-/** The blend of blend.json (written by tools/train-prior/blend.py; `bands` since the 2026-12-06 export). */
-function blendWeights(file: { t: number[]; w: number[]; bands?: { ranges: number[][]; w: number[][] } }): BlendWeights {
-  const { t, w, bands } = file;
-  return bands ? { t, w, bands: { ranges: bands.ranges.map(([a, b]) => [a, b] as const), w: bands.w } } : { t, w };
+/** The blend of blend.json (written by tools/train-prior/blend.py; `bands` and `meanColour` since the 2026-12-06 exports). */
+function blendWeights(file: { t: number[]; w: number[]; bands?: { ranges: number[][]; w: number[][] }; meanColour?: number[] }): BlendWeights {
+  const { t, w, bands, meanColour } = file;
+  return {
+    t,
+    w,
+    ...(bands ? { bands: { ranges: bands.ranges.map(([a, b]) => [a, b] as const), w: bands.w } } : {}),
+    ...(meanColour ? { meanColour } : {}),
+  };
 }
 
 /**

@@ -16,13 +16,20 @@ export interface BlendWeights {
    * one weight per knot. Needs a {@link GaussianFaceModel} as the closed-form prior.
    */
   readonly bands?: { readonly ranges: readonly (readonly [number, number])[]; readonly w: readonly (readonly number[])[] };
+  /**
+   * Optional network weight per knot for the image's mean colour (the per-channel mean over the
+   * pixels), which then comes from `meanColour(t) eps_network + (1 - meanColour(t)) eps_closedForm`
+   * whatever the other weights give; the rest of the image keeps their blend.
+   */
+  readonly meanColour?: readonly number[];
 }
 
 const isWeightRow = (w: readonly number[], knots: number): boolean => w.length === knots && w.every((v) => v >= 0 && v <= 1);
 
-function checkWeights({ t, w, bands }: BlendWeights, closedForm: Denoiser): void {
+function checkWeights({ t, w, bands, meanColour }: BlendWeights, closedForm: Denoiser): void {
   const ok = t.length > 0 && t.every((v, i) => Number.isFinite(v) && (i === 0 || v > t[i - 1])) && isWeightRow(w, t.length);
   if (!ok) throw new DifbfsrError('INVALID_OPTION', 'blend weights need ascending timesteps and as many weights in [0, 1]');
+  if (meanColour && !isWeightRow(meanColour, t.length)) throw new DifbfsrError('INVALID_OPTION', `blend meanColour needs ${t.length} weights in [0, 1], one per knot`);
   if (!bands) return;
   if (!(closedForm instanceof GaussianFaceModel)) throw new DifbfsrError('INVALID_OPTION', 'blend bands need a Gaussian face model as the closed-form prior');
   const { ranges } = bands;
@@ -48,8 +55,9 @@ export function blendWeightAt({ t, w }: Pick<BlendWeights, 't' | 'w'>, at: numbe
  * worse than either prior there: the bundled network is the better denoiser at small `t`, the
  * Gaussian face model at large `t`. With `bands`, each eigen-band of the Gaussian face model and
  * the rest of the image space get their own weight: `eps = eps_g + sum_k w_k(t) P_k (eps_n - eps_g)`,
- * `P_k` the projections on the bands and on the complement of their span. The variance output, if
- * any, is the network's.
+ * `P_k` the projections on the bands and on the complement of their span. With `meanColour`, the
+ * per-channel mean of `eps` (so of `x0`) is then replaced by that of `eps_g + c(t) (eps_n - eps_g)`.
+ * The variance output, if any, is the network's.
  */
 export class BlendedDenoiser implements Denoiser {
   readonly resolution: number;
@@ -77,12 +85,17 @@ export class BlendedDenoiser implements Denoiser {
   }
 
   async predict(x: tf.Tensor4D, t: readonly number[]): Promise<DenoiserOutput> {
-    const parts = this.weights.bands ? this.weights.bands.w.map((w) => t.map((ti) => blendWeightAt({ t: this.weights.t, w }, ti))) : [t.map((ti) => blendWeightAt(this.weights, ti))];
+    const at = (w: readonly number[]): number[] => t.map((ti) => blendWeightAt({ t: this.weights.t, w }, ti));
+    const parts = this.weights.bands ? this.weights.bands.w.map(at) : [at(this.weights.w)];
+    const colour = this.weights.meanColour && at(this.weights.meanColour);
     const net = await this.network.predict(x, t);
-    const closed = parts.some((ws) => ws.some((w) => w < 1)) ? await this.closedForm.predict(x, t) : undefined;
+    const closed = [...parts, colour ?? []].some((ws) => ws.some((w) => w < 1)) ? await this.closedForm.predict(x, t) : undefined;
     if (!closed) return net;
     closed.v?.dispose();
-    const eps = tf.tidy(() => (this.weights.bands ? this.banded(net.eps, closed.eps, parts) : this.scalar(net.eps, closed.eps, parts[0])));
+    const eps = tf.tidy((): tf.Tensor4D => {
+      const blended = this.weights.bands ? this.banded(net.eps, closed.eps, parts) : this.scalar(net.eps, closed.eps, parts[0]);
+      return colour ? tf.add(blended, tf.mean(tf.sub(this.scalar(net.eps, closed.eps, colour), blended), [1, 2], true)) as tf.Tensor4D : blended;
+    });
     net.eps.dispose();
     closed.eps.dispose();
     return net.v ? { eps, v: net.v } : { eps };
