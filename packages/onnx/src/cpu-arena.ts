@@ -38,8 +38,10 @@ export function activationsFromArena(env: NodeJS.ProcessEnv = process.env): bool
  * Whether every large block is mapped and unmapped exactly (glibc with a fixed mmap threshold, set
  * when the process started): then the SRM/CFM sessions go without an arena too, so that the
  * sessions take turns with the same memory instead of each keeping its arena. At 256 px
- * (`ffhq256-p2`, `pnpm bench onnx --chain`) the restore's peak RSS falls from 2.95x the weights
- * to 2.1x, and the steps are slower (every run maps its blocks afresh).
+ * (`ffhq256-p2`, `pnpm bench onnx --chain`) the restore's peak RSS falls from 3.00x the weights
+ * to 2.13x. Every run maps its blocks afresh: in 4 KiB pages the steps take 1.8x as long; with
+ * glibc's huge-page hint (`glibc.malloc.hugetlb=1` in `GLIBC_TUNABLES`, which `difbfsr restore`
+ * sets) they are as fast as with arenas.
  * @param env the environment the process started with (default `process.env`).
  */
 export function exactAllocation(env: NodeJS.ProcessEnv = process.env): boolean {

@@ -57,6 +57,11 @@ export interface RestoreSettings {
   tfjsBackend: string;
   /** WASM threads, when WASM runs. */
   threads: number | null;
+  /**
+   * glibc's malloc setting the run had: `default`, or the variables that set it (`difbfsr restore`
+   * sets `GLIBC_TUNABLES` itself on glibc: see `malloc-setting.ts`).
+   */
+  malloc: string;
   method: string;
   /** `--method posterior`'s samples and their blend (absent for the other methods). */
   samples?: number;
@@ -87,6 +92,7 @@ export interface RunContext {
   template: string | null;
   tfjsBackend: string;
   threads: number | null;
+  malloc: string;
 }
 
 /** The report's settings: the options as `@difbfsr/core` resolved them with the prior that ran, and what ran. */
@@ -100,6 +106,7 @@ export function reportSettings(options: RestoreCommandOptions, resolved: Resolve
     faceTemplate: ran.template,
     tfjsBackend: ran.tfjsBackend,
     threads: ran.threads,
+    malloc: ran.malloc,
     method: run.method,
     ...(run.method === 'posterior' ? { samples: run.samples, fidelity: run.fidelity } : {}),
     degradation: run.degradation ?? 'estimated',

@@ -3,6 +3,7 @@ import { DifbfsrError, resolvePhotoOptions, type FaceTemplate, type ResolvedPhot
 import { init } from '../../init.js';
 import { CliUsageError, EXIT_STATUS } from '../exit-status.js';
 import type { CliIO } from '../io.js';
+import { mallocSetting } from '../malloc-setting.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import { FFHQ_TEMPLATE, readFaceTemplateOption } from './face-template-option.js';
 import { loadFaceDetector, type LoadedFaceDetector } from './face-detector-source.js';
@@ -116,7 +117,7 @@ export async function runRestore(inputs: readonly string[], options: RestoreComm
   } finally {
     if (choice.owned) choice.prior.dispose?.();
   }
-  const context: RunContext = { model: choice.source, template: options.faceTemplate ?? (template ? 'prior' : null), tfjsBackend: backend.tfBackend, threads: backend.threads };
+  const context: RunContext = { model: choice.source, template: options.faceTemplate ?? (template ? 'prior' : null), tfjsBackend: backend.tfBackend, threads: backend.threads, malloc: mallocSetting(process.env) };
   const report: RestoreReport = {
     version: 1,
     settings: reportSettings(options, resolved, context),
