@@ -12,17 +12,19 @@ describe("difbfsr restore's malloc setting", () => {
   const glibc = () => true;
 
   it('relaunches restore on glibc with the exact-allocation tunables added to any the user has', () => {
-    expect(relaunchEnvironment(['restore', 'a.png'], { PATH: '/bin' }, glibc)).toEqual({ PATH: '/bin', GLIBC_TUNABLES: EXACT_ALLOCATION_TUNABLES });
-    expect(relaunchEnvironment(['restore'], { GLIBC_TUNABLES: 'glibc.pthread.rseq=0' }, glibc)?.GLIBC_TUNABLES).toBe(`glibc.pthread.rseq=0:${EXACT_ALLOCATION_TUNABLES}`);
+    expect(relaunchEnvironment(['restore', 'a.png', '--model', 'p2.pt'], { PATH: '/bin' }, glibc)).toEqual({ PATH: '/bin', GLIBC_TUNABLES: EXACT_ALLOCATION_TUNABLES });
+    expect(relaunchEnvironment(['restore', '--model=ffhq256-p2'], { GLIBC_TUNABLES: 'glibc.pthread.rseq=0' }, glibc)?.GLIBC_TUNABLES).toBe(`glibc.pthread.rseq=0:${EXACT_ALLOCATION_TUNABLES}`);
   });
 
-  it('runs in place for other commands, off glibc, under a malloc setting the user chose, and with DIFBFSR_ALLOCATION=default', () => {
+  it('runs in place for other commands, the bundled prior, off glibc, under a malloc setting the user chose, and with DIFBFSR_ALLOCATION=default', () => {
     const asked = vi.fn(() => true);
-    expect(relaunchEnvironment(['inspect', 'x.pt'], {}, asked)).toBeUndefined();
+    for (const args of [['inspect', 'x.pt'], ['restore', 'a.png'], ['restore', 'a.png', '--model', 'bundled'], ['restore', '--model=bundled']]) {
+      expect(relaunchEnvironment(args, {}, asked)).toBeUndefined();
+    }
     expect(asked).not.toHaveBeenCalled();
-    expect(relaunchEnvironment(['restore'], {}, () => false)).toBeUndefined();
+    expect(relaunchEnvironment(['restore', '--model', 'p2.pt'], {}, () => false)).toBeUndefined();
     for (const env of [{ MALLOC_MMAP_THRESHOLD_: '4194304' }, { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }, { DIFBFSR_ALLOCATION: 'default' }]) {
-      expect(relaunchEnvironment(['restore'], env, glibc)).toBeUndefined();
+      expect(relaunchEnvironment(['restore', '--model', 'p2.pt'], env, glibc)).toBeUndefined();
     }
   });
 

@@ -41,7 +41,7 @@ export function activationsFromArena(env: NodeJS.ProcessEnv = process.env): bool
  * (`ffhq256-p2`, `pnpm bench onnx --chain`) the restore's peak RSS falls from 3.00x the weights
  * to 2.13x. Every run maps its blocks afresh: in 4 KiB pages the steps take 1.8x as long; with
  * glibc's huge-page hint (`glibc.malloc.hugetlb=1` in `GLIBC_TUNABLES`, which `difbfsr restore`
- * sets) they are as fast as with arenas.
+ * sets for checkpoints) they are as fast as with arenas.
  * @param env the environment the process started with (default `process.env`).
  */
 export function exactAllocation(env: NodeJS.ProcessEnv = process.env): boolean {

@@ -31,13 +31,24 @@ export function mallocSetting(env: NodeJS.ProcessEnv): string {
   return set.length > 0 ? set.join(' ') : 'default';
 }
 
+/** The `--model` of a command line, if any (`--model x` or `--model=x`). */
+function modelArgument(args: readonly string[]): string | undefined {
+  const i = args.findIndex((a) => a === '--model' || a.startsWith('--model='));
+  return i < 0 ? undefined : args[i].startsWith('--model=') ? args[i].slice('--model='.length) : args[i + 1];
+}
+
 /**
  * The environment to run `difbfsr <args>` in again, with {@link EXACT_ALLOCATION_TUNABLES} added
- * (glibc reads them only when a process starts), or undefined to run it here: for `restore` on
- * glibc, unless the environment sets malloc already or {@link ALLOCATION_ENV} is `default`.
+ * (glibc reads them only when a process starts), or undefined to run it here: for `restore` with a
+ * checkpoint (`--model`, not `bundled`) on glibc, unless the environment sets malloc already or
+ * {@link ALLOCATION_ENV} is `default`. The bundled 64 px prior stays in place: its restore needs
+ * about 0.5 GB either way and took 10-20% longer without arenas (2 runs each: 15.8-16.0 s against
+ * 13.5-14.7 s, the README's face on 2 loaded cores).
  */
 export function relaunchEnvironment(args: readonly string[], env: NodeJS.ProcessEnv, onGlibc: () => boolean = runsOnGlibc): NodeJS.ProcessEnv | undefined {
-  if (args[0] !== 'restore' || env[ALLOCATION_ENV] === 'default' || mallocSetting(env) !== 'default' || !onGlibc()) return undefined;
+  const model = modelArgument(args);
+  if (args[0] !== 'restore' || model === undefined || model === 'bundled') return undefined;
+  if (env[ALLOCATION_ENV] === 'default' || mallocSetting(env) !== 'default' || !onGlibc()) return undefined;
   const tunables = env.GLIBC_TUNABLES ? `${env.GLIBC_TUNABLES}:${EXACT_ALLOCATION_TUNABLES}` : EXACT_ALLOCATION_TUNABLES;
   return { ...env, GLIBC_TUNABLES: tunables };
 }
