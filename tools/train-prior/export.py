@@ -145,11 +145,14 @@ def main(argv) -> None:
     model.load_state_dict({k: v.float() for k, v in half.items()})  # what ships: float16-rounded weights
 
     cargs = ckpt["args"]
+    # Steps before this run's start (--init-from: the shipped run's, one batch a step) and this run's (--accum batches a step).
+    start, accum = ckpt.get("warmup_from", 0), cargs.get("accum", 1)
+    seen = (start + (ckpt["step"] - start) * accum) * cargs["batch_size"]
     hardware = args.hardware or ckpt["info"].get("hardware", cargs["device"])
     training = {
         "data": "faces64/train.zip: 33,195 64x64 faces (UTKFace + CelebA aligned crops), horizontal flips; NON-COMMERCIAL terms",
-        "steps": ckpt["step"], "batch_size": cargs["batch_size"], "images_seen": ckpt["step"] * cargs["batch_size"],
-        "epochs": round(ckpt["step"] * cargs["batch_size"] / ckpt["info"]["train_images"], 2),
+        "steps": ckpt["step"], "batch_size": cargs["batch_size"], "accum": accum, "run_start_step": start, "images_seen": seen,
+        "epochs": round(seen / ckpt["info"]["train_images"], 2),
         "optimizer": f"AdamW lr {cargs['lr']} (linear warm-up {cargs['warmup']} steps), weight decay 0, grad-norm clip {cargs['grad_clip']}",
         "loss": "hybrid: eps-MSE + L_t (variational bound term, bits/dim, stop-gradient on the mean; lambda 0.001 on L_vlb)" if cargs["loss"] == "hybrid" else "eps-MSE",
         "weights": choice, "ema_decays": cargs["ema"], "seed": cargs["seed"],
@@ -189,11 +192,12 @@ def main(argv) -> None:
                      zip(binned(train_log, "loss", max(10, ckpt["step"] // 10)), binned(train_log, "mse", max(10, ckpt["step"] // 10))))
     dev_rows = "\n".join("| " + " | ".join([str(e["step"])] + [f"{e[k]:.4f}" for k in sorted(e) if k.startswith("dev")]) + " |" for e in dev_log)
     dev_head = " | ".join(k.replace("dev_eps_mse_", "") for k in sorted(dev_log[0]) if k.startswith("dev")) if dev_log else ""
+    accum_note = f", {training['accum']} batches a step from step {training['run_start_step']}" if training.get("accum", 1) > 1 else ""
     replace_section(os.path.join(args.root, *CARD), "training", f"""Produced by `tools/train-prior/export.py` from run `{os.path.basename(os.path.normpath(run_dir))}`'s checkpoint and training log.
 
 | | |
 |---|---|
-| training steps | {training['steps']} (batch {training['batch_size']}, {training['images_seen']:,} images seen, {training['epochs']} epochs) |
+| training steps | {training['steps']} (batch {training['batch_size']}{accum_note}, {training['images_seen']:,} images seen, {training['epochs']} epochs) |
 | wall time | {training['train_minutes']} min (includes periodic dev evaluation) |
 | hardware | {training['hardware']} |
 | optimiser | {training['optimizer']} |

@@ -14,7 +14,8 @@
  *
  *   node --import tsx tools/train-prior/sample-stats.ts [--samples 256] [--steps 100] [--batch 32] [--seed 0] [--blend-only] [--no-record]
  *
- * Needs ../shared/data/faces64 (train.zip, dev/). Writes no image.
+ * Needs ../shared/data/faces64 (train.zip, dev/). Unless `--no-record`, appends the record and draws
+ * the blended prior's first 64 samples to docs/img/prior-blend-samples.png (generated, no dataset face).
  */
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init } from '../../packages/backend-node/src/index.js';
 import { BlendedDenoiser, diffusionTables, getDefaultPrior, linearSchedule, sampleAncestral, type Denoiser } from '../../packages/core/src/index.js';
-import { colourCastStats, FaceRecognizer, setFrechetDistance, type RgbImage } from '../../packages/eval/src/index.js';
+import { colourCastStats, composeGrid, FaceRecognizer, setFrechetDistance, type RgbImage } from '../../packages/eval/src/index.js';
 import '../../packages/models/src/index.js';
 import { openFileSource } from '../../packages/models/src/checkpoint/source.node.js';
 import { readEntry, readZipDirectory } from '../../packages/models/src/checkpoint/zip.js';
@@ -30,7 +31,13 @@ import '../../packages/onnx/src/index.js';
 
 const req = createRequire(new URL('../../packages/backend-node/package.json', import.meta.url));
 const tf = req('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
-type Sharp = (input: Uint8Array | string) => { removeAlpha(): { raw(): { toBuffer(o: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }> } } };
+type Sharp = (
+  input: Uint8Array | string,
+  options?: { raw: { width: number; height: number; channels: 3 } },
+) => {
+  removeAlpha(): { raw(): { toBuffer(o: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }> } };
+  png(): { toFile(path: string): Promise<unknown> };
+};
 const sharp = req('sharp') as Sharp;
 
 const arg = (name: string, fallback: string): string => {
@@ -40,6 +47,8 @@ const arg = (name: string, fallback: string): string => {
 const SHARED = process.env.DIFBFSR_SHARED_DIR ?? fileURLToPath(new URL('../../../shared', import.meta.url));
 const FACES = join(SHARED, 'data', 'faces64');
 const RECORD = fileURLToPath(new URL('sample-stats.jsonl', import.meta.url));
+/** The first 64 samples of the blended prior, 8 by 8 (what restore() uses; evaluate.py draws the network's own). */
+const BLEND_GRID = fileURLToPath(new URL('../../docs/img/prior-blend-samples.png', import.meta.url));
 
 async function decode(input: Uint8Array | string): Promise<RgbImage> {
   const { data, info } = await sharp(input).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -98,6 +107,11 @@ const dev = await devFaces();
 const recognizer = FaceRecognizer.load();
 const trainDescriptors = embed(recognizer, train);
 const score = (images: readonly RgbImage[]) => ({ ...colourCastStats(images, train), descriptorFd: setFrechetDistance(embed(recognizer, images), trainDescriptors) });
+const blendSamples = await samples(blend, n, steps, Number(arg('batch', '32')), Number(arg('seed', '0')), 'blend');
+if (!process.argv.includes('--no-record')) {
+  const grid = composeGrid(Array.from({ length: 8 }, (_, r) => blendSamples.slice(8 * r, 8 * r + 8)));
+  await sharp(grid.data, { raw: { width: grid.width, height: grid.height, channels: 3 } }).png().toFile(BLEND_GRID);
+}
 const record = {
   date: new Date().toISOString().slice(0, 10),
   priorSteps: config.training.steps,
@@ -107,7 +121,7 @@ const record = {
   seed: Number(arg('seed', '0')),
   anchorDev: score(dev.slice(0, n)),
   ...(process.argv.includes('--blend-only') ? {} : { network: score(await samples(blend.network, n, steps, Number(arg('batch', '32')), Number(arg('seed', '0')), 'network')) }),
-  blend: score(await samples(blend, n, steps, Number(arg('batch', '32')), Number(arg('seed', '0')), 'blend')),
+  blend: score(blendSamples),
 };
 recognizer.dispose();
 const rgb = (v: number[]) => v.map((x) => x.toFixed(1)).join(' / ');
