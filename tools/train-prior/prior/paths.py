@@ -1,4 +1,4 @@
-"""Locations: the repository, ../shared beside it (override with DIFBFSR_SHARED), the runs folder."""
+"""Locations: the repository, ../shared beside it (override with DIFBFSR_SHARED_DIR, as the tests do), the runs folder."""
 
 import os
 
@@ -8,5 +8,5 @@ RUNS_DIR = os.path.join(TOOL_DIR, "runs")
 
 
 def shared_path(*parts: str) -> str:
-    root = os.environ.get("DIFBFSR_SHARED") or os.path.join(os.path.dirname(REPO_DIR), "shared")
+    root = os.environ.get("DIFBFSR_SHARED_DIR") or os.path.join(os.path.dirname(REPO_DIR), "shared")
     return os.path.join(root, *parts)
