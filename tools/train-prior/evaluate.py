@@ -5,7 +5,7 @@
 - Held-out quality on ../shared/data/faces64/dev (256 faces): eps-MSE averaged over t = 25, 75, ..., 975
   (seeded noise), and the PSNR of the predicted x0 (clipped) at t = 200, 400, 600, next to the PSNR of
   the noisy input rescaled, x_t / sqrt(abar_t), as a reference.
-- docs/img/prior-samples.png: 64 unconditional samples (seed 0; 100-step respaced ancestral sampling,
+- docs/img/prior-samples.jpg: 64 unconditional samples (seed 0; 100-step respaced ancestral sampling,
   learned variance, x0 clipped).
 - runs/eval/prior-denoise-t400.png (git-ignored: derived from non-commercial dev faces, never
   committed): 32 dev faces noised to t = 400 (odd rows) and denoised by the prior with ancestral
@@ -137,7 +137,8 @@ def main(argv) -> None:
     os.makedirs(os.path.join(RUNS_DIR, "eval"), exist_ok=True)
     np.save(os.path.join(RUNS_DIR, "eval", "samples.npy"), sample_u8)  # to pick --example from (git-ignored)
     os.makedirs(at(IMG_DIR), exist_ok=True)
-    image_grid(list(sample_u8), 8).save(os.path.join(at(IMG_DIR), "prior-samples.png"))
+    # JPEG (quality 90, no chroma subsampling): the repository must stay small for the GPU run (gpu-bundle-budget.test.ts).
+    image_grid(list(sample_u8), 8).save(os.path.join(at(IMG_DIR), "prior-samples.jpg"), quality=90, subsampling=0)
 
     pick = dev[::8][:32]
     noisy, den = denoise_from_400(model, pick, args.seed + 1)
@@ -186,10 +187,10 @@ noised to t = 400 and denoised with 41 ancestral steps (t = 400, 390, ..., 0, le
 PSNR {chain_psnr:.2f} dB against the clean faces (a sample from the posterior, so lower than the
 one-call x0 estimate, which is a posterior mean).
 
-![64 unconditional samples](../../docs/img/prior-samples.png)
+![64 unconditional samples](../../docs/img/prior-samples.jpg)
 
 {args.samples} unconditional samples of the network alone, seed {args.seed}, 100 respaced steps (`space_timesteps(1000, "100")`), learned variance.
-The samples of the blended prior restore() uses are in "Samples per export" (`docs/img/prior-blend-samples.png`).
+The samples of the blended prior restore() uses are in "Samples per export" (`docs/img/prior-blend-samples.jpg`).
 
 The denoising grid (dev faces noised to t = 400 and the prior's outputs) is written to the git-ignored
 `tools/train-prior/runs/eval/prior-denoise-t400.png` only: it derives from non-commercial dev faces.

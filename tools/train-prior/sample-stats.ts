@@ -15,7 +15,7 @@
  *   node --import tsx tools/train-prior/sample-stats.ts [--samples 256] [--steps 100] [--batch 32] [--seed 0] [--blend-only] [--no-record]
  *
  * Needs ../shared/data/faces64 (train.zip, dev/). Unless `--no-record`, appends the record and draws
- * the blended prior's first 64 samples to docs/img/prior-blend-samples.png (generated, no dataset face).
+ * the blended prior's first 64 samples to docs/img/prior-blend-samples.jpg (generated, no dataset face).
  */
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,7 +36,7 @@ type Sharp = (
   options?: { raw: { width: number; height: number; channels: 3 } },
 ) => {
   removeAlpha(): { raw(): { toBuffer(o: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }> } };
-  png(): { toFile(path: string): Promise<unknown> };
+  jpeg(options: { quality: number; chromaSubsampling: string }): { toFile(path: string): Promise<unknown> };
 };
 const sharp = req('sharp') as Sharp;
 
@@ -48,7 +48,8 @@ const SHARED = process.env.DIFBFSR_SHARED_DIR ?? fileURLToPath(new URL('../../..
 const FACES = join(SHARED, 'data', 'faces64');
 const RECORD = fileURLToPath(new URL('sample-stats.jsonl', import.meta.url));
 /** The first 64 samples of the blended prior, 8 by 8 (what restore() uses; evaluate.py draws the network's own). */
-const BLEND_GRID = fileURLToPath(new URL('../../docs/img/prior-blend-samples.png', import.meta.url));
+const BLEND_GRID = fileURLToPath(new URL('../../docs/img/prior-blend-samples.jpg', import.meta.url));
+const BLEND_GRID_JPEG = { quality: 90, chromaSubsampling: '4:4:4' };
 
 async function decode(input: Uint8Array | string): Promise<RgbImage> {
   const { data, info } = await sharp(input).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -110,7 +111,8 @@ const score = (images: readonly RgbImage[]) => ({ ...colourCastStats(images, tra
 const blendSamples = await samples(blend, n, steps, Number(arg('batch', '32')), Number(arg('seed', '0')), 'blend');
 if (!process.argv.includes('--no-record')) {
   const grid = composeGrid(Array.from({ length: 8 }, (_, r) => blendSamples.slice(8 * r, 8 * r + 8)));
-  await sharp(grid.data, { raw: { width: grid.width, height: grid.height, channels: 3 } }).png().toFile(BLEND_GRID);
+  // JPEG: the repository must stay small for the GPU run (gpu-bundle-budget.test.ts).
+  await sharp(grid.data, { raw: { width: grid.width, height: grid.height, channels: 3 } }).jpeg(BLEND_GRID_JPEG).toFile(BLEND_GRID);
 }
 const record = {
   date: new Date().toISOString().slice(0, 10),
