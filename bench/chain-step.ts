@@ -11,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { EXACT_ALLOCATION_TUNABLES } from '../packages/backend-node/src/cli/malloc-setting.js';
 import { unetParamCount, type UNetConfig } from '../packages/models/src/index.js';
 import type { ChainStepRun } from './chain-step-child.js';
 import { torchConfig } from './torch-config.js';
@@ -54,10 +55,10 @@ const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
 export const FIXED_MMAP_THRESHOLD = { MALLOC_MMAP_THRESHOLD_: `${2 ** 20}` };
 /**
  * The same threshold with glibc's transparent-huge-page hint on the blocks it maps (glibc >= 2.35):
- * the low-memory setting of docs/public-checkpoints.md. Each run still maps its blocks afresh, in
- * 2 MiB pages instead of 4 KiB ones, so with 512x fewer page faults.
+ * what `difbfsr restore --model` sets. Each run still maps its blocks afresh, in 2 MiB pages
+ * instead of 4 KiB ones, so with 512x fewer page faults.
  */
-export const FIXED_MMAP_THRESHOLD_HUGE_PAGES = { GLIBC_TUNABLES: `glibc.malloc.mmap_threshold=${2 ** 20}:glibc.malloc.hugetlb=1` };
+export const FIXED_MMAP_THRESHOLD_HUGE_PAGES = { GLIBC_TUNABLES: EXACT_ALLOCATION_TUNABLES };
 
 function onnxRun(file: string, o: ChainStepOptions, extraEnv: Record<string, string> = {}): StepParts {
   const child = fileURLToPath(new URL('chain-step-child.ts', import.meta.url));

@@ -30,7 +30,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chainStepSection } from './chain-step.js';
+import { chainStepSection, FIXED_MMAP_THRESHOLD } from './chain-step.js';
 import { torchConfig } from './torch-config.js';
 import type { Denoiser, DenoiserOutput } from '../packages/core/src/index.js';
 import {
@@ -285,18 +285,12 @@ async function memoryChild(file: string, weights: MemoryWeights, threads: number
   console.log(JSON.stringify(stages));
 }
 
-/**
- * glibc's malloc keeps freed blocks below its (dynamic, up to 32 MiB) mmap threshold in the heap;
- * a fixed 1 MiB threshold maps and unmaps each large block exactly.
- */
-const MALLOC_TUNED = { MALLOC_MMAP_THRESHOLD_: `${2 ** 20}` };
-
 function memoryRow(file: string, config: UNetConfig, weights: MemoryWeights, tuned: boolean, threads: number, torchPeak: number | undefined): string {
   const script = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--child-memory', file, '--weights', weights, '--threads', `${threads}`], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
-    env: { ...process.env, ...(tuned ? MALLOC_TUNED : {}) },
+    env: { ...process.env, ...(tuned ? FIXED_MMAP_THRESHOLD : {}) },
   });
   const malloc = tuned ? 'MALLOC_MMAP_THRESHOLD_=1048576' : 'default';
   if (r.status !== 0) return `| ${weights} | ${malloc} | failed: ${r.stderr.trim().split('\n').pop()} |`;

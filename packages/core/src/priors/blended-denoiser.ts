@@ -94,7 +94,9 @@ export class BlendedDenoiser implements Denoiser {
     closed.v?.dispose();
     const eps = tf.tidy((): tf.Tensor4D => {
       const blended = this.weights.bands ? this.banded(net.eps, closed.eps, parts) : this.scalar(net.eps, closed.eps, parts[0]);
-      return colour ? tf.add(blended, tf.mean(tf.sub(this.scalar(net.eps, closed.eps, colour), blended), [1, 2], true)) as tf.Tensor4D : blended;
+      if (!colour) return blended;
+      const meanOf = (e: tf.Tensor4D): tf.Tensor4D => tf.mean(e, [1, 2], true);
+      return tf.add(blended, tf.sub(this.scalar(meanOf(net.eps), meanOf(closed.eps), colour), meanOf(blended)));
     });
     net.eps.dispose();
     closed.eps.dispose();
